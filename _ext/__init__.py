@@ -1,0 +1,1 @@
+"""Cython wrappers over C audio libraries (libsndfile, libsoxr, libav)."""

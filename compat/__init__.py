@@ -1,0 +1,1 @@
+"""Drop-in API shims: change an import, keep the upstream signature (``mlxdsp.compat.librosa`` ...)."""

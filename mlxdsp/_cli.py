@@ -1,0 +1,2 @@
+"""Work in progress."""
+def main(argv=None): return 0
