@@ -73,9 +73,13 @@ def array(fn: str, name: str, value, *, min_ndim: int = 1) -> mx.array:
         try:
             value = mx.array(value)
         except (TypeError, ValueError) as err:
-            raise ParameterError(f"[{fn}] {name} of type {type(value).__name__} is not an array") from err
+            raise ParameterError(
+                f"[{fn}] {name} of type {type(value).__name__} is not an array"
+            ) from err
     if value.ndim < min_ndim:
-        raise ParameterError(f"[{fn}] {name}.shape={tuple(value.shape)} must have at least {min_ndim} dims")
+        raise ParameterError(
+            f"[{fn}] {name}.shape={tuple(value.shape)} must have at least {min_ndim} dims"
+        )
     return value
 
 

@@ -1,15 +1,301 @@
-"""Work in progress."""
-def hz_to_mel(*a, **k):
-    raise NotImplementedError
-def mel_to_hz(*a, **k):
-    raise NotImplementedError
-def fft_frequencies(*a, **k):
-    raise NotImplementedError
-def mel_frequencies(*a, **k):
-    raise NotImplementedError
-def mel_filterbank(*a, **k):
-    raise NotImplementedError
-def mel_spectrogram(*a, **k):
-    raise NotImplementedError
-def log_mel_spectrogram(*a, **k):
-    raise NotImplementedError
+"""Mel scale, mel filterbanks and mel spectrograms (librosa's Slaney and HTK conventions)."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import mlx.core as mx
+import numpy as np
+
+from . import _checks
+from ._db import power_to_db
+from ._errors import ParameterError
+from ._spectrum import magnitude_from_power, power_of
+from ._stft import stft
+from ._typing import MelNorm, MelScale
+
+# Slaney's Auditory Toolbox: linear below 1 kHz (200/3 Hz per mel), logarithmic above.
+_F_SP = 200.0 / 3
+_MIN_LOG_HZ = 1000.0
+_MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP
+_LOGSTEP = math.log(6.4) / 27.0
+
+
+def _hz_to_mel_np(f: np.ndarray, scale: str) -> np.ndarray:
+    f = np.asarray(f, dtype=np.float64)
+    if scale == "htk":
+        return 2595.0 * np.log10(1.0 + f / 700.0)
+    mels = f / _F_SP
+    log_part = _MIN_LOG_MEL + np.log(np.maximum(f, _MIN_LOG_HZ) / _MIN_LOG_HZ) / _LOGSTEP
+    return np.where(f >= _MIN_LOG_HZ, log_part, mels)
+
+
+def _mel_to_hz_np(m: np.ndarray, scale: str) -> np.ndarray:
+    m = np.asarray(m, dtype=np.float64)
+    if scale == "htk":
+        return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
+    freqs = _F_SP * m
+    log_part = _MIN_LOG_HZ * np.exp(_LOGSTEP * (np.maximum(m, _MIN_LOG_MEL) - _MIN_LOG_MEL))
+    return np.where(m >= _MIN_LOG_MEL, log_part, freqs)
+
+
+def hz_to_mel(frequencies, *, mel_scale: str = "slaney"):
+    """Hz to mels. Python numbers and NumPy arrays give float64 NumPy; ``mx.array`` gives float32 mx.
+
+    Parameters
+    ----------
+    frequencies : float, array-like or mx.array
+    mel_scale : {"slaney", "htk"}
+        "slaney" (librosa's default): linear below 1 kHz, logarithmic above; "htk": 2595 log10(1 + f/700).
+
+    Transforms: compile, grad, vjp, jvp, vmap (``mx.array`` input).
+    """
+    _checks.choice("hz_to_mel", "mel_scale", mel_scale, MelScale)
+    if not isinstance(frequencies, mx.array):
+        out = _hz_to_mel_np(frequencies, mel_scale)
+        return float(out) if out.ndim == 0 else out
+    f = frequencies.astype(mx.float32)
+    if mel_scale == "htk":
+        return 2595.0 * mx.log10(1.0 + f / 700.0)
+    log_part = _MIN_LOG_MEL + mx.log(mx.maximum(f, _MIN_LOG_HZ) / _MIN_LOG_HZ) / _LOGSTEP
+    return mx.where(f >= _MIN_LOG_HZ, log_part, f / _F_SP)
+
+
+def mel_to_hz(mels, *, mel_scale: str = "slaney"):
+    """Mels to Hz, the inverse of :func:`hz_to_mel` (same input/output types).
+
+    Transforms: compile, grad, vjp, jvp, vmap (``mx.array`` input).
+    """
+    _checks.choice("mel_to_hz", "mel_scale", mel_scale, MelScale)
+    if not isinstance(mels, mx.array):
+        out = _mel_to_hz_np(mels, mel_scale)
+        return float(out) if out.ndim == 0 else out
+    m = mels.astype(mx.float32)
+    if mel_scale == "htk":
+        return 700.0 * (mx.power(10.0, m / 2595.0) - 1.0)
+    log_part = _MIN_LOG_HZ * mx.exp(_LOGSTEP * (mx.maximum(m, _MIN_LOG_MEL) - _MIN_LOG_MEL))
+    return mx.where(m >= _MIN_LOG_MEL, log_part, _F_SP * m)
+
+
+def fft_frequencies(*, sr: float, n_fft: int) -> mx.array:
+    """Centre frequencies of the ``n_fft // 2 + 1`` rFFT bins, ``k * sr / n_fft`` (float32).
+
+    Transforms: none apply (no array inputs).
+    """
+    sr = _checks.positive_number("fft_frequencies", "sr", sr)
+    n_fft = _checks.positive_int("fft_frequencies", "n_fft", n_fft)
+    return mx.array(np.fft.rfftfreq(n_fft, 1.0 / sr).astype(np.float32))
+
+
+def mel_frequencies(
+    n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025.0, mel_scale: str = "slaney"
+) -> mx.array:
+    """``n_mels`` frequencies (Hz) evenly spaced on the mel scale from fmin to fmax (float32).
+
+    Transforms: none apply (no array inputs).
+    """
+    fn = "mel_frequencies"
+    n_mels = _checks.positive_int(fn, "n_mels", n_mels)
+    fmin = _checks.real_number(fn, "fmin", fmin, low=0.0)
+    fmax = _checks.real_number(fn, "fmax", fmax, low=fmin)
+    _checks.choice(fn, "mel_scale", mel_scale, MelScale)
+    return mx.array(_mel_frequencies_np(n_mels, fmin, fmax, mel_scale).astype(np.float32))
+
+
+def _mel_frequencies_np(n_mels: int, fmin: float, fmax: float, scale: str) -> np.ndarray:
+    lo, hi = _hz_to_mel_np(fmin, scale), _hz_to_mel_np(fmax, scale)
+    return _mel_to_hz_np(np.linspace(lo, hi, n_mels), scale)
+
+
+@functools.lru_cache(maxsize=64)
+def mel_basis_f64(
+    sr: float, n_fft: int, n_mels: int, fmin: float, fmax: float, scale: str, norm: str | None
+) -> np.ndarray:
+    """[n_mels, n_fft // 2 + 1] triangular filters, librosa.filters.mel's arithmetic in float64."""
+    fftfreqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    mel_f = _mel_frequencies_np(n_mels + 2, fmin, fmax, scale)
+    fdiff = np.diff(mel_f)
+    ramps = np.subtract.outer(mel_f, fftfreqs)
+    lower = -ramps[:-2] / fdiff[:-1, None]
+    upper = ramps[2:] / fdiff[1:, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    if norm == "slaney":
+        weights *= (2.0 / (mel_f[2 : n_mels + 2] - mel_f[:n_mels]))[:, None]
+    weights.setflags(write=False)
+    return weights
+
+
+def _filterbank_options(fn, sr, n_fft, n_mels, fmin, fmax, mel_scale, norm):
+    sr = _checks.positive_number(fn, "sr", sr)
+    n_fft = _checks.positive_int(fn, "n_fft", n_fft)
+    n_mels = _checks.positive_int(fn, "n_mels", n_mels)
+    fmin = _checks.real_number(fn, "fmin", fmin, low=0.0)
+    fmax = (
+        sr / 2.0 if fmax is None else _checks.real_number(fn, "fmax", fmax, low=fmin, low_open=True)
+    )
+    _checks.choice(fn, "mel_scale", mel_scale, MelScale)
+    _checks.optional_choice(fn, "norm", norm, MelNorm)
+    return sr, n_fft, n_mels, fmin, fmax
+
+
+def mel_filterbank(
+    *,
+    sr: float,
+    n_fft: int,
+    n_mels: int = 128,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+    mel_scale: str = "slaney",
+    norm: str | None = "slaney",
+) -> mx.array:
+    """Triangular mel filters, identical to ``librosa.filters.mel`` (computed in float64, rounded once).
+
+    Parameters
+    ----------
+    sr : float
+        Sample rate (Hz).
+    n_fft : int
+        FFT size; the filters act on its ``n_fft // 2 + 1`` bins.
+    n_mels : int
+    fmin, fmax : float
+        Band edges in Hz; ``fmax=None`` means ``sr / 2``.
+    mel_scale : {"slaney", "htk"}
+    norm : {"slaney", None}
+        "slaney" divides each triangle by its width in Hz (constant energy per band); None leaves peaks at 1.
+        torchaudio's ``melscale_fbanks`` defaults are ``mel_scale="htk", norm=None``.
+
+    Returns
+    -------
+    mx.array [shape=(n_mels, n_fft // 2 + 1)], float32.
+
+    Transforms: none apply (no array inputs); pass it to ``mel_spectrogram(..., filterbank=...)`` to learn it.
+    """
+    args = _filterbank_options("mel_filterbank", sr, n_fft, n_mels, fmin, fmax, mel_scale, norm)
+    return _mel_basis_mx(*args, mel_scale, norm)
+
+
+@functools.lru_cache(maxsize=64)
+def _mel_basis_mx(sr, n_fft, n_mels, fmin, fmax, scale, norm) -> mx.array:
+    return mx.array(mel_basis_f64(sr, n_fft, n_mels, fmin, fmax, scale, norm).astype(np.float32))
+
+
+@functools.lru_cache(maxsize=64)
+def _banded_projection(sr, n_fft, n_mels, fmin, fmax, scale, norm):
+    """Split the sparse filterbank into groups of consecutive bands with their bin ranges.
+
+    Each group is a small dense block over only the bins its bands touch; summed over groups, the
+    multiply-adds are a fraction of the dense [n_mels, n_freq] product (the Linux CPU BLAS is slow).
+    Returns a tuple of (bin_lo, bin_hi, band_lo, band_hi, mx.array [bin_hi - bin_lo, band_hi - band_lo]).
+    """
+    w = mel_basis_f64(sr, n_fft, n_mels, fmin, fmax, scale, norm)
+    nonzero = w != 0
+    groups = []
+    band = 0
+    per_group = 8
+    while band < n_mels:
+        stop = min(band + per_group, n_mels)
+        cols = np.flatnonzero(nonzero[band:stop].any(axis=0))
+        lo, hi = (int(cols[0]), int(cols[-1]) + 1) if cols.size else (0, 1)
+        block = np.ascontiguousarray(w[band:stop, lo:hi].T).astype(np.float32)
+        groups.append((lo, hi, band, stop, mx.array(block)))
+        band = stop
+    return tuple(groups)
+
+
+def apply_filterbank(spec_rows: mx.array, filterbank, banded) -> mx.array:
+    """[..., frames, n_freq] power rows -> [..., frames, n_mels]."""
+    if filterbank is not None:
+        return spec_rows @ mx.swapaxes(filterbank.astype(mx.float32), 0, 1)
+    parts = [spec_rows[..., lo:hi] @ block for lo, hi, _, _, block in banded]
+    return parts[0] if len(parts) == 1 else mx.concatenate(parts, axis=-1)
+
+
+def mel_spectrogram(
+    x,
+    *,
+    sr: float,
+    n_fft: int = 2048,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window="hann",
+    center: bool = True,
+    pad_mode: str = "reflect",
+    normalized: bool = False,
+    power: float = 2.0,
+    n_mels: int = 128,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+    mel_scale: str = "slaney",
+    norm: str | None = "slaney",
+    filterbank=None,
+) -> mx.array:
+    """Mel spectrogram: the filterbank applied to ``|stft(x)| ** power``.
+
+    Parameters
+    ----------
+    x : mx.array [shape=(..., n)], real floating
+    sr : float
+        Sample rate in Hz (required: a silent default is a classic source of wrong features).
+    n_fft, hop_length, win_length, window, center, pad_mode, normalized
+        As :func:`stft`. For librosa's defaults pass ``pad_mode="constant"``; torchaudio's
+        ``MelSpectrogram`` uses ``pad_mode="reflect"``, ``mel_scale="htk"``, ``norm=None``.
+    power : float > 0
+        1 for magnitude, 2 for power.
+    n_mels, fmin, fmax, mel_scale, norm
+        As :func:`mel_filterbank`.
+    filterbank : mx.array [shape=(n_mels, n_fft // 2 + 1)], optional
+        Use this filterbank (e.g. a learned one, which then receives gradients) instead of building one.
+
+    Returns
+    -------
+    mx.array [shape=(..., n_mels, n_frames)], float32.
+
+    Transforms: compile, grad, vjp, jvp, vmap.
+    """
+    fn = "mel_spectrogram"
+    power = _checks.positive_number(fn, "power", power)
+    X = stft(
+        x,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+        normalized=normalized,
+    )
+    banded = None
+    if filterbank is None:
+        args = _filterbank_options(fn, sr, n_fft, n_mels, fmin, fmax, mel_scale, norm)
+        banded = _banded_projection(*args, mel_scale, norm)
+    else:
+        filterbank = _checks.array(fn, "filterbank", filterbank, min_ndim=2)
+        if filterbank.ndim != 2 or filterbank.shape[1] != n_fft // 2 + 1:
+            raise ParameterError(
+                f"[{fn}] filterbank.shape={tuple(filterbank.shape)} must be (n_mels, {n_fft // 2 + 1})"
+            )
+    rows = magnitude_from_power(power_of(mx.swapaxes(X, -1, -2)), power)
+    return mx.swapaxes(apply_filterbank(rows, filterbank, banded), -1, -2)
+
+
+def log_mel_spectrogram(
+    x,
+    *,
+    sr: float,
+    ref=1.0,
+    amin: float = 1e-10,
+    top_db: float | None = 80.0,
+    top_db_scope: str = "global",
+    **mel_options,
+) -> mx.array:
+    """``power_to_db(mel_spectrogram(x, sr=sr, **mel_options), ref=..., amin=..., top_db=...)``.
+
+    Returns
+    -------
+    mx.array [shape=(..., n_mels, n_frames)], float32, in dB.
+
+    Transforms: compile, grad, vjp, jvp, vmap.
+    """
+    S = mel_spectrogram(x, sr=sr, **mel_options)
+    return power_to_db(S, ref=ref, amin=amin, top_db=top_db, top_db_scope=top_db_scope)

@@ -1,5 +1,93 @@
-"""Work in progress."""
-def spectrogram(*a, **k):
-    raise NotImplementedError
-def magphase(*a, **k):
-    raise NotImplementedError
+"""Magnitude and power spectrograms, and magnitude/phase separation."""
+
+from __future__ import annotations
+
+import mlx.core as mx
+
+from . import _checks
+from ._stft import stft
+
+
+def power_of(X: mx.array) -> mx.array:
+    """|X|^2 as re^2 + im^2: exact, cheap on CPU, and JIT-safe on CUDA (DESIGN.md)."""
+    re, im = mx.real(X), mx.imag(X)
+    return re * re + im * im
+
+
+def magnitude_from_power(power: mx.array, exponent: float = 1.0) -> mx.array:
+    """power ** (exponent / 2) with a zero (not NaN) gradient where power == 0, as torch's abs."""
+    if exponent == 2.0:
+        return power
+    positive = power > 0
+    safe = mx.where(positive, power, 1.0)
+    value = mx.sqrt(safe) if exponent == 1.0 else mx.power(safe, exponent / 2.0)
+    return mx.where(positive, value, 0.0)
+
+
+def spectrogram(
+    x,
+    *,
+    n_fft: int = 2048,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window="hann",
+    center: bool = True,
+    pad_mode: str = "reflect",
+    normalized: bool = False,
+    power: float = 2.0,
+) -> mx.array:
+    """Magnitude (``power=1``) or power (``power=2``, default) spectrogram ``|stft(x)| ** power``.
+
+    Parameters
+    ----------
+    x : mx.array [shape=(..., n)], real floating
+    power : float > 0
+        Exponent of the magnitude. Zero bins have a zero gradient (torch's convention for ``abs``).
+    n_fft, hop_length, win_length, window, center, pad_mode, normalized
+        As :func:`stft`.
+
+    Returns
+    -------
+    mx.array [shape=(..., n_fft // 2 + 1, n_frames)], float32.
+
+    Transforms: compile, grad, vjp, jvp, vmap.
+    """
+    power = _checks.positive_number("spectrogram", "power", power)
+    X = stft(
+        x,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+        normalized=normalized,
+    )
+    return magnitude_from_power(power_of(X), power)
+
+
+def magphase(D, *, power: float = 1.0) -> tuple[mx.array, mx.array]:
+    """Split a complex spectrogram into magnitude ** power and unit-modulus phase (librosa's magphase).
+
+    Parameters
+    ----------
+    D : mx.array [shape=(...)], complex64
+    power : float > 0
+
+    Returns
+    -------
+    (mx.array float32, mx.array complex64), shapes of ``D``; the phase is ``1`` where ``D == 0``.
+
+    Transforms: compile, grad, vjp, jvp, vmap.
+    """
+    fn = "magphase"
+    D = _checks.complex_spectrum(fn, "D", D, min_ndim=0)
+    power = _checks.positive_number(fn, "power", power)
+    p = power_of(D)
+    mag = magnitude_from_power(p, 1.0)
+    positive = p > 0
+    inv = mx.where(positive, 1.0 / mx.where(positive, mag, 1.0), 0.0)
+    re = mx.where(positive, mx.real(D) * inv, 1.0)
+    im = mx.imag(D) * inv
+    phase = re.astype(mx.complex64) + 1j * im.astype(mx.complex64)
+    return magnitude_from_power(p, power), phase

@@ -1,5 +1,186 @@
-"""Work in progress."""
-def stft(*a, **k):
-    raise NotImplementedError
-def istft(*a, **k):
-    raise NotImplementedError
+"""Short-time Fourier transform and its inverse (torch/librosa layout: [..., n_freq, n_frames])."""
+
+from __future__ import annotations
+
+import mlx.core as mx
+
+from . import _checks, _framing
+from ._errors import ParameterError
+from ._frames import fit_length, frame_rows, overlap_add_rows, pad_signal
+from ._window import analysis_window
+
+
+def _geometry(fn: str, n_fft, hop_length, win_length) -> tuple[int, int, int]:
+    n_fft = _checks.positive_int(fn, "n_fft", n_fft)
+    win_length = n_fft if win_length is None else _checks.positive_int(fn, "win_length", win_length)
+    if win_length > n_fft:
+        raise ParameterError(f"[{fn}] win_length={win_length} must be <= n_fft={n_fft}")
+    hop_length = win_length // 4 if hop_length is None else hop_length
+    hop_length = _checks.positive_int(fn, "hop_length", hop_length)
+    return n_fft, hop_length, win_length
+
+
+def stft(
+    x,
+    *,
+    n_fft: int = 2048,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window="hann",
+    center: bool = True,
+    pad_mode: str = "reflect",
+    normalized: bool = False,
+    onesided: bool = True,
+) -> mx.array:
+    """Short-time Fourier transform.
+
+    Parameters
+    ----------
+    x : mx.array [shape=(..., n)], real floating (float32, float16, bfloat16; computed in float32)
+    n_fft : int
+        FFT size; frames are n_fft samples long.
+    hop_length : int, optional
+        Samples between frames; default ``win_length // 4``.
+    win_length : int, optional
+        Window length <= n_fft, zero-padded on both sides (centred) to n_fft; default n_fft.
+    window : str, tuple, array
+        A :func:`get_window` spec (periodic), a NumPy array/list of ``win_length`` values (a constant), or
+        an ``mx.array`` (data: may be traced and receive gradients).
+    center : bool
+        Pad ``n_fft // 2`` samples on both sides so frame t is centred at ``t * hop_length``.
+    pad_mode : {"reflect", "constant", "edge"}
+        Padding used when ``center``. torch's default is "reflect", librosa 0.11's is "constant".
+    normalized : bool
+        Multiply by ``n_fft ** -0.5`` (torch's ``normalized=True``).
+    onesided : bool
+        Keep the ``n_fft // 2 + 1`` non-negative frequencies (default) or all ``n_fft``.
+
+    Returns
+    -------
+    mx.array [shape=(..., n_freq, n_frames)], complex64, with ``n_freq = n_fft // 2 + 1`` (onesided) or
+    ``n_fft``, and ``n_frames = 1 + (n + 2 * (n_fft // 2) * center - n_fft) // hop_length``.
+    The result is a transposed view of frame-major storage, as in torch.
+
+    See Also
+    --------
+    istft, spectrogram
+
+    Transforms: compile, grad, vjp, jvp, vmap (framing is slice/concatenate, not ``as_strided``).
+
+    Examples
+    --------
+    >>> import mlx.core as mx, mlxdsp
+    >>> mlxdsp.stft(mx.zeros((2, 16000)), n_fft=512, hop_length=128).shape
+    [2, 257, 126]
+    """
+    fn = "stft"
+    x = _checks.real_signal(fn, "x", x)
+    n_fft, hop_length, win_length = _geometry(fn, n_fft, hop_length, win_length)
+    _checks.boolean(fn, "center", center)
+    _checks.boolean(fn, "normalized", normalized)
+    _checks.boolean(fn, "onesided", onesided)
+    w, _ = analysis_window(fn, window, win_length, n_fft)
+    x = x.astype(mx.float32)
+    if center:
+        left, right = _framing.center_padding(n_fft)
+        x = pad_signal(fn, x, left, right, pad_mode)
+    else:
+        _checks.choice(fn, "pad_mode", pad_mode, ("reflect", "constant", "edge"))
+    count = _framing.n_frames(fn, x.shape[-1], n_fft, hop_length)
+    if normalized:
+        w = w * (n_fft**-0.5)
+    rows = frame_rows(x, n_fft, hop_length, count) * w
+    spectra = mx.fft.rfft(rows, axis=-1) if onesided else mx.fft.fft(rows, axis=-1)
+    return mx.swapaxes(spectra, -1, -2)
+
+
+def istft(
+    X,
+    *,
+    n_fft: int | None = None,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window="hann",
+    center: bool = True,
+    normalized: bool = False,
+    onesided: bool = True,
+    length: int | None = None,
+) -> mx.array:
+    """Inverse STFT by weighted overlap-add (least-squares inverse, as torch and librosa).
+
+    Parameters
+    ----------
+    X : mx.array [shape=(..., n_freq, n_frames)], complex64
+    n_fft : int, optional
+        Default ``2 * (n_freq - 1)`` when onesided, else ``n_freq``. Pass it for odd n_fft.
+    hop_length, win_length, window, center, normalized, onesided
+        As given to :func:`stft`.
+    length : int, optional
+        Output length: trims, or zero-extends past the last frame. Default: the signal the frames
+        cover, less the centre padding.
+
+    Returns
+    -------
+    mx.array [shape=(..., length)], float32.
+
+    Raises
+    ------
+    ParameterError
+        When the window/hop pair violates NOLA (the folded squared window has a zero), decided from
+        the window alone. ``mx.array`` windows are data and are not checked.
+
+    Notes
+    -----
+    Samples where the window envelope is below 1e-11 (only at the edges with ``center=False``) are
+    returned unscaled, as librosa does; torch raises instead.
+
+    Transforms: compile, grad, vjp, jvp, vmap.
+    """
+    fn = "istft"
+    X = _checks.complex_spectrum(fn, "X", X)
+    _checks.boolean(fn, "onesided", onesided)
+    n_freq, count = X.shape[-2], X.shape[-1]
+    if n_fft is None:
+        n_fft = 2 * (n_freq - 1) if onesided else n_freq
+        if n_fft < 1:
+            raise ParameterError(f"[{fn}] X.shape={tuple(X.shape)} has too few frequencies")
+    n_fft, hop_length, win_length = _geometry(fn, n_fft, hop_length, win_length)
+    expected = n_fft // 2 + 1 if onesided else n_fft
+    if n_freq != expected:
+        raise ParameterError(
+            f"[{fn}] X.shape[-2]={n_freq} does not match n_fft={n_fft} "
+            f"({'onesided' if onesided else 'two-sided'}: {expected} frequencies)"
+        )
+    _checks.boolean(fn, "center", center)
+    _checks.boolean(fn, "normalized", normalized)
+    length = _checks.optional_positive_int(fn, "length", length)
+    w, w64 = analysis_window(fn, window, win_length, n_fft)
+    if w64 is not None and not _framing.nola_holds(w64**2, hop_length):
+        raise ParameterError(
+            f"[{fn}] window={_describe(window)} with win_length={win_length}, hop_length={hop_length} "
+            f"violates NOLA (nonzero overlap-add): the signal cannot be recovered"
+        )
+    spectra = mx.swapaxes(X, -1, -2)
+    rows = (
+        mx.fft.irfft(spectra, n=n_fft, axis=-1)
+        if onesided
+        else mx.real(mx.fft.ifft(spectra, axis=-1))
+    )
+    if normalized:
+        w = w * (n_fft**0.5)
+    y = overlap_add_rows(rows * w, hop_length)
+    if w64 is not None:
+        scale = mx.array(_framing.inverse_envelope(w64, hop_length, count))
+    else:
+        env = overlap_add_rows(mx.broadcast_to(mx.square(w), (count, n_fft)), hop_length)
+        big = env > _framing.SMALLEST_ENVELOPE
+        scale = mx.where(big, 1.0 / mx.where(big, env, 1.0), 1.0)
+    y = y * scale
+    start, stop = _framing.istft_trim(count, n_fft, hop_length, center)
+    if length is not None:
+        stop = min(start + length, y.shape[-1])
+    return fit_length(y[..., start:stop], length)
+
+
+def _describe(window) -> str:
+    return repr(window) if isinstance(window, (str, tuple)) else "<array>"
