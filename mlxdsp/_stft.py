@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import mlx.core as mx
 
-from . import _checks, _framing
+from . import _checks, _framing, _kernels
 from ._errors import ParameterError
-from ._frames import fit_length, frame_rows, overlap_add_rows, pad_signal
+from ._frames import fit_length, overlap_add_rows, pad_signal
 from ._window import analysis_window
 
 
@@ -89,7 +89,7 @@ def stft(
     count = _framing.n_frames(fn, x.shape[-1], n_fft, hop_length)
     if normalized:
         w = w * (n_fft**-0.5)
-    rows = frame_rows(x, n_fft, hop_length, count) * w
+    rows = _kernels.windowed_frames(x, w, n_fft, hop_length, count)
     spectra = mx.fft.rfft(rows, axis=-1) if onesided else mx.fft.fft(rows, axis=-1)
     return mx.swapaxes(spectra, -1, -2)
 
@@ -168,14 +168,13 @@ def istft(
     )
     if normalized:
         w = w * (n_fft**0.5)
-    y = overlap_add_rows(rows * w, hop_length)
     if w64 is not None:
         scale = mx.array(_framing.inverse_envelope(w64, hop_length, count))
     else:
         env = overlap_add_rows(mx.broadcast_to(mx.square(w), (count, n_fft)), hop_length)
         big = env > _framing.SMALLEST_ENVELOPE
         scale = mx.where(big, 1.0 / mx.where(big, env, 1.0), 1.0)
-    y = y * scale
+    y = _kernels.overlap_add_scaled(rows, w, scale, hop_length)
     start, stop = _framing.istft_trim(count, n_fft, hop_length, center)
     if length is not None:
         stop = min(start + length, y.shape[-1])
