@@ -1,0 +1,19 @@
+"""``python -m benchmarks SUITE [options]``: spectral, io, filters, gpu (run gpu on the device)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+SUITES = ("spectral", "io", "filters", "gpu")
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] not in SUITES:
+        print(f"usage: python -m benchmarks {{{','.join(SUITES)}}} [options]")
+        raise SystemExit(2)
+    importlib.import_module(f"benchmarks.{argv[0]}").main(argv[1:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

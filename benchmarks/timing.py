@@ -1,0 +1,35 @@
+"""Timing helpers: warm up, then the median of repeated runs (evaluation inside the timed region)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def median_ms(
+    fn: Callable[[], object], *, budget_s: float = 2.0, min_runs: int = 5, max_runs: int = 50
+) -> float:
+    """Median wall time of ``fn()`` in milliseconds; ``fn`` must block until its result exists."""
+    fn()  # warm-up: JIT, caches, allocator
+    start = time.perf_counter()
+    fn()
+    first = time.perf_counter() - start
+    runs = int(min(max_runs, max(min_runs, budget_s / max(first, 1e-6))))
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(samples)
+
+
+def format_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |"
+    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = [
+        "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+        for r in rows
+    ]
+    return "\n".join([line, sep, *body])
