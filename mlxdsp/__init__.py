@@ -41,6 +41,7 @@ from ._io import save as save
 from ._io import stream as stream
 
 # --- resampling, filtering, effects (issue 5) ---
+from ._resample import resample as resample
 
 __version__ = "0.1.0"
 
@@ -78,4 +79,5 @@ __all__ = [
     "save",
     "stream",
     # resampling, filtering, effects
+    "resample",
 ]

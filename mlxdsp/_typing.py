@@ -23,3 +23,10 @@ WindowName = Literal[
     "gaussian",
     "cosine",
 ]
+
+# --- resampling, filtering, effects (issue 5) ---
+ResampleMethod = Literal["hq", "sinc_interp_hann", "sinc_interp_kaiser", "polyphase", "fft"]
+ConvolveMode = Literal["full", "same", "valid"]
+ConvolveMethod = Literal["auto", "direct", "fft"]
+PadType = Literal["odd", "even", "constant"]
+GriffinLimInit = Literal["random", "zeros"]
