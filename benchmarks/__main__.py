@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ("spectral", "io", "filters", "gpu")
+SUITES = ("spectral", "parity", "io", "filters", "gpu")
 
 
 def main(argv: list[str]) -> None:

@@ -96,7 +96,12 @@ def _parse(fn: str, window) -> tuple[str, float | None]:
 
 @functools.lru_cache(maxsize=256)
 def window_f64(name: str, param: float | None, n: int, periodic: bool) -> np.ndarray:
-    """Float64 window (read-only), SciPy's definition; periodic = symmetric of n + 1, truncated."""
+    """Float64 window (read-only), SciPy's definition; periodic = symmetric of n + 1, truncated.
+    A window of length 1 is [1.0] for every name and symmetry, as in SciPy."""
+    if n == 1:
+        w = np.ones(1)
+        w.setflags(write=False)
+        return w
     w = _symmetric(name, n + 1, param)[:-1] if periodic else _symmetric(name, n, param)
     w.setflags(write=False)
     return w
