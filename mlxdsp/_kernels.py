@@ -1,20 +1,487 @@
 """GPU kernel dispatch: one entry point per fused stage, each falling back to its pure-MLX path.
 
-The pure-MLX path is the CPU path and the reference. (GPU kernels land with issue 6.)
+The pure-MLX path is the CPU path and the reference. On a GPU (CUDA or Metal) two fused kernels run
+instead, each assembled from one shared body (``kernels/shared/*.inc``) and a thin per-backend prelude
+(``kernels/cuda/prelude.cu``, ``kernels/metal/prelude.metal``):
+
+``frames``
+    STFT front end: centre padding (constant/reflect/edge) + framing + window in one pass,
+    [B, T] -> [B, n_frames, n_fft], feeding ``mx.fft.rfft``.
+``overlap_add``
+    iSTFT back end: window + overlap-add (gather form, no atomics) + envelope scale, [B, n_frames,
+    n_fft] -> [B, T]; with padding it is the exact adjoint of ``frames`` (padding folded back).
+
+Each is wrapped in ``mx.custom_function`` whose ``vjp`` and ``jvp`` are built from the same two kernels
+(framing and overlap-add are each other's adjoints). Leading batch dims are flattened natively.
+
+Every kernel configuration (backend, kernel, geometry) validates itself against the pure path on a small
+random input the first time it is used; a mismatch or a compile failure warns once
+(:class:`KernelWarning`) and that configuration uses the pure path from then on. ``MLXDSP_KERNELS=0`` in
+the environment, or the :func:`kernels_disabled` context manager, selects the pure path everywhere; do
+that under ``mx.vmap``, which cannot trace a custom kernel.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import math
+import os
+import threading
+import warnings
+from pathlib import Path
+from typing import NamedTuple
+
 import mlx.core as mx
+import numpy as np
 
-from ._frames import frame_rows, overlap_add_rows
+from ._frames import frame_rows, overlap_add_rows, pad_signal
+
+# pad_mode names <-> the PAD_MODE template constant of the kernel bodies.
+PAD_MODES = {"constant": 0, "reflect": 1, "edge": 2}
+_PAD_NAMES = {v: k for k, v in PAD_MODES.items()}
+
+# Kernel name, input names, output names (the shared bodies use exactly these identifiers).
+KERNELS = {
+    "frames": (("x", "window", "scale"), ("out",)),
+    "overlap_add": (("rows", "window", "scale"), ("y",)),
+}
+_THREADS_PER_GROUP = 256
+_INT32_LIMIT = 2**31 - 1
+_VALIDATION_RTOL = 1e-5
 
 
-def windowed_frames(x: mx.array, window: mx.array, n_fft: int, hop_length: int, n_frames: int) -> mx.array:
-    """[..., T] padded signal -> [..., n_frames, n_fft] frames times the window (STFT front end)."""
-    return frame_rows(x, n_fft, hop_length, n_frames) * window
+class KernelWarning(RuntimeWarning):
+    """A GPU kernel failed to compile or to match the pure-MLX path; the pure path is used instead."""
 
 
-def overlap_add_scaled(rows: mx.array, window: mx.array, scale: mx.array, hop_length: int) -> mx.array:
+class Geometry(NamedTuple):
+    """Compile-time configuration of one kernel instance (its template constants)."""
+
+    n_fft: int
+    hop: int
+    left: int = 0
+    right: int = 0
+    pad_mode: int = 0
+    extra: int = 0  # samples past the last frame: T = (NF - 1) * hop + n_fft - left - right + extra
+    has_scale: bool = False
+
+    def frames_for(self, length: int) -> int:
+        return 1 + (length + self.left + self.right - self.n_fft) // self.hop
+
+    def length_for(self, frames: int) -> int:
+        return (frames - 1) * self.hop + self.n_fft - self.left - self.right + self.extra
+
+    def with_scale(self, has_scale: bool) -> Geometry:
+        return self._replace(has_scale=bool(has_scale))
+
+
+# --------------------------------------------------------------------------------------------------
+# Enabling
+
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def kernels_disabled():
+    """Within this block every kernel-backed op traces its pure-MLX path (use it around ``mx.vmap``)."""
+    depth = getattr(_local, "disabled", 0)
+    _local.disabled = depth + 1
+    try:
+        yield
+    finally:
+        _local.disabled = depth
+
+
+def _backend() -> str | None:
+    """'cuda' or 'metal' when the default device is a GPU of that backend, else None."""
+    if mx.default_device().type != mx.gpu:
+        return None
+    if hasattr(mx, "cuda") and mx.cuda.is_available():
+        return "cuda"
+    if mx.metal.is_available():
+        return "metal"
+    return None
+
+
+def enabled() -> str | None:
+    """The backend kernels would run on now, or None (CPU, ``MLXDSP_KERNELS=0``, :func:`kernels_disabled`)."""
+    if os.environ.get("MLXDSP_KERNELS", "1").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    if getattr(_local, "disabled", 0):
+        return None
+    return _backend()
+
+
+# --------------------------------------------------------------------------------------------------
+# Source assembly (string level, testable without a GPU)
+
+
+def _kernel_root() -> Path:
+    """kernels/ as installed package data (mlxdsp/kernels), else the source tree (editable install)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "kernels", here.parent / "kernels"):
+        if (candidate / "shared" / "frames.inc").is_file():
+            return candidate
+    raise FileNotFoundError(f"mlxdsp kernel sources not found under {here} or {here.parent}")
+
+
+@functools.cache
+def _read(relative: str) -> str:
+    return (_kernel_root() / relative).read_text()
+
+
+_PRELUDES = {"cuda": "cuda/prelude.cu", "metal": "metal/prelude.metal"}
+
+
+class KernelSource(NamedTuple):
+    name: str
+    input_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+    source: str
+
+
+def kernel_source(kind: str, backend: str) -> KernelSource:
+    """The (name, inputs, outputs, source) handed to ``mx.fast.{cuda,metal}_kernel``: prelude + body."""
+    inputs, outputs = KERNELS[kind]
+    body = _read(f"shared/{kind}.inc")
+    source = _read(_PRELUDES[backend]) + "\n" + body
+    return KernelSource(f"mlxdsp_{kind}", inputs, outputs, source)
+
+
+def _make_kernel(kind: str, backend: str):
+    spec = kernel_source(kind, backend)
+    make = mx.fast.cuda_kernel if backend == "cuda" else mx.fast.metal_kernel
+    return make(
+        name=spec.name,
+        input_names=list(spec.input_names),
+        output_names=list(spec.output_names),
+        source=spec.source,
+    )
+
+
+_built: dict[tuple[str, str], object] = {}
+
+
+def _kernel(kind: str, backend: str):
+    key = (kind, backend)
+    if key not in _built:
+        _built[key] = _make_kernel(kind, backend)
+    return _built[key]
+
+
+def template_args(kind: str, g: Geometry) -> list[tuple[str, object]]:
+    args = [
+        ("NFFT", g.n_fft),
+        ("HOP", g.hop),
+        ("LEFT", g.left),
+        ("RIGHT", g.right),
+        ("PAD_MODE", g.pad_mode),
+        ("HAS_SCALE", bool(g.has_scale)),
+    ]
+    if kind == "overlap_add":
+        args.append(("EXTRA", g.extra))
+    return args
+
+
+def _launch(kind: str, backend: str, g: Geometry, inputs: list[mx.array], shape: tuple[int, ...]):
+    total = math.prod(shape)
+    out = _kernel(kind, backend)(
+        inputs=inputs,
+        template=template_args(kind, g),
+        grid=(max(total, 1), 1, 1),
+        threadgroup=(_THREADS_PER_GROUP, 1, 1),
+        output_shapes=[shape],
+        output_dtypes=[mx.float32],
+    )
+    return out[0]
+
+
+# --------------------------------------------------------------------------------------------------
+# Pure-MLX references (the CPU path, and the fallback of every kernel)
+
+
+def frames_pure(g: Geometry, x: mx.array, window: mx.array, scale: mx.array) -> mx.array:
+    """[B, T] -> [B, NF, n_fft]: frames of pad(x * scale) times the window."""
+    if g.has_scale:
+        x = x * scale
+    if g.left or g.right:
+        x = pad_signal("stft", x, g.left, g.right, _PAD_NAMES[g.pad_mode])
+    count = 1 + (x.shape[-1] - g.n_fft) // g.hop
+    return frame_rows(x, g.n_fft, g.hop, count) * window
+
+
+def overlap_add_pure(g: Geometry, rows: mx.array, window: mx.array, scale: mx.array) -> mx.array:
+    """[B, NF, n_fft] -> [B, T]: overlap-add of rows * window, padding folded back, times scale."""
+    y = overlap_add_rows(rows * window, g.hop)
+    if g.left or g.right or g.extra:
+        length = g.length_for(rows.shape[-2])
+        bare = g._replace(has_scale=False)
+        zeros = mx.zeros((*rows.shape[:-2], length), dtype=mx.float32)
+        ones = mx.ones((g.n_fft,), dtype=mx.float32)
+        _, (y,) = mx.vjp(lambda z: frames_pure(bare, z, ones, z), [zeros], [rows * window])
+    if g.has_scale:
+        y = y * scale
+    return y
+
+
+_PURE = {"frames": frames_pure, "overlap_add": overlap_add_pure}
+
+
+# --------------------------------------------------------------------------------------------------
+# Self-validation
+
+
+_validated: dict[tuple, bool] = {}
+
+
+def _validation_case(kind: str, g: Geometry):
+    """A small random input with the same template constants as ``g`` (2 batch rows, a few frames)."""
+    rng = np.random.default_rng(20261120)
+    length = g.length_for(3)
+    while length < max(g.left, g.right) + 2:
+        length += g.hop
+    frames = g.frames_for(length)
+    window = mx.array(rng.standard_normal(g.n_fft).astype(np.float32))
+    scale = mx.array(rng.uniform(0.5, 2.0, length if g.has_scale else 1).astype(np.float32))
+    if kind == "frames":
+        data = mx.array(rng.standard_normal((2, length)).astype(np.float32))
+        shape = (2, frames, g.n_fft)
+    else:
+        data = mx.array(rng.standard_normal((2, frames, g.n_fft)).astype(np.float32))
+        shape = (2, length)
+    return [data, window, scale], shape
+
+
+def _relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    a = a.astype(np.float64)
+    b = b.astype(np.float64)
+    denom = np.linalg.norm(b)
+    return float(np.linalg.norm(a - b) / denom) if denom > 0 else float(np.linalg.norm(a - b))
+
+
+def _usable(kind: str, g: Geometry) -> str | None:
+    """The backend to run ``kind`` at ``g`` on, validating at first use; None means the pure path."""
+    backend = enabled()
+    if backend is None:
+        return None
+    key = (kind, backend, str(mx.default_device()), g)
+    ok = _validated.get(key)
+    if ok is None:
+        ok = _validate(kind, backend, g)
+        _validated[key] = ok
+    return backend if ok else None
+
+
+def _validate(kind: str, backend: str, g: Geometry) -> bool:
+    inputs, shape = _validation_case(kind, g)
+    try:
+        got = _launch(kind, backend, g, inputs, shape)
+        want = _PURE[kind](g, *inputs)
+        mx.eval(got, want)
+        got_np, want_np = np.array(got), np.array(want)
+        if got_np.shape != want_np.shape:
+            problem = f"shape {got_np.shape} != {want_np.shape}"
+        elif not np.all(np.isfinite(got_np)):
+            problem = "non-finite output"
+        else:
+            err = _relative_error(got_np, want_np)
+            problem = None if err <= _VALIDATION_RTOL else f"relative error {err:.2e}"
+    except Exception as exc:  # compile or launch failure: fall back, never crash the caller
+        problem = f"{type(exc).__name__}: {exc}"
+    if problem is None:
+        return True
+    warnings.warn(
+        f"mlxdsp: the {backend} kernel '{kind}' {tuple(g)} failed self-validation on "
+        f"{mx.default_device()} ({problem}); using the pure-MLX path for it",
+        KernelWarning,
+        stacklevel=4,
+    )
+    return False
+
+
+def _frames_op(g: Geometry, x: mx.array, window: mx.array, scale: mx.array) -> mx.array:
+    backend = _usable("frames", g)
+    if backend is None:
+        return frames_pure(g, x, window, scale)
+    shape = (x.shape[0], g.frames_for(x.shape[1]), g.n_fft)
+    return _launch("frames", backend, g, [x, window, scale], shape)
+
+
+def _overlap_add_op(g: Geometry, rows: mx.array, window: mx.array, scale: mx.array) -> mx.array:
+    backend = _usable("overlap_add", g)
+    if backend is None:
+        return overlap_add_pure(g, rows, window, scale)
+    shape = (rows.shape[0], g.length_for(rows.shape[1]))
+    return _launch("overlap_add", backend, g, [rows, window, scale], shape)
+
+
+# --------------------------------------------------------------------------------------------------
+# Differentiable wrappers: the adjoint of framing is overlap-add and vice versa.
+
+
+def _accumulate(total, term):
+    return term if total is None else total + term
+
+
+@functools.lru_cache(maxsize=256)
+def _frames_fn(g: Geometry):
+    adjoint = g._replace(has_scale=False)
+
+    @mx.custom_function
+    def frames(x, window, scale):
+        return _frames_op(g, x, window, scale)
+
+    @frames.vjp
+    def frames_vjp(primals, cotangent, output):
+        x, window, scale = primals
+        cot = cotangent[0] if isinstance(cotangent, (list, tuple)) else cotangent
+        back = _overlap_add_op(adjoint, cot, window, scale)  # d(pad-frame input), [B, T]
+        ones = mx.ones((g.n_fft,), dtype=mx.float32)
+        d_window = mx.sum(cot * _frames_op(g, x, ones, scale), axis=(0, 1))
+        if g.has_scale:
+            return back * scale, d_window, mx.sum(back * x, axis=0)
+        return back, d_window, mx.zeros_like(scale)
+
+    @frames.jvp
+    def frames_jvp(primals, tangents):
+        x, window, scale = primals
+        dx, dw, ds = tangents
+        total = None
+        if dx is not None:
+            total = _accumulate(total, _frames_op(g, dx, window, scale))
+        if dw is not None:
+            total = _accumulate(total, _frames_op(g, x, dw, scale))
+        if ds is not None and g.has_scale:
+            total = _accumulate(total, _frames_op(g, x, window, ds))
+        if total is None:
+            total = mx.zeros((x.shape[0], g.frames_for(x.shape[1]), g.n_fft), dtype=mx.float32)
+        return total
+
+    return frames
+
+
+@functools.lru_cache(maxsize=256)
+def _overlap_add_fn(g: Geometry):
+    @mx.custom_function
+    def overlap_add(rows, window, scale):
+        return _overlap_add_op(g, rows, window, scale)
+
+    @overlap_add.vjp
+    def overlap_add_vjp(primals, cotangent, output):
+        rows, window, scale = primals
+        cot = cotangent[0] if isinstance(cotangent, (list, tuple)) else cotangent
+        ones = mx.ones((g.n_fft,), dtype=mx.float32)
+        framed = _frames_op(g, cot, ones, scale)  # frames of pad(cot * scale), [B, NF, n_fft]
+        d_rows = framed * window
+        d_window = mx.sum(rows * framed, axis=(0, 1))
+        if g.has_scale:
+            unscaled = _overlap_add_op(g._replace(has_scale=False), rows, window, scale)
+            return d_rows, d_window, mx.sum(cot * unscaled, axis=0)
+        return d_rows, d_window, mx.zeros_like(scale)
+
+    @overlap_add.jvp
+    def overlap_add_jvp(primals, tangents):
+        rows, window, scale = primals
+        dr, dw, ds = tangents
+        total = None
+        if dr is not None:
+            total = _accumulate(total, _overlap_add_op(g, dr, window, scale))
+        if dw is not None:
+            total = _accumulate(total, _overlap_add_op(g, rows, dw, scale))
+        if ds is not None and g.has_scale:
+            total = _accumulate(total, _overlap_add_op(g, rows, window, ds))
+        if total is None:
+            total = mx.zeros((rows.shape[0], g.length_for(rows.shape[1])), dtype=mx.float32)
+        return total
+
+    return overlap_add
+
+
+# --------------------------------------------------------------------------------------------------
+# Entry points called by the spectral core
+
+
+def _float32(*arrays: mx.array) -> bool:
+    return all(a.dtype == mx.float32 for a in arrays)
+
+
+def windowed_frames(
+    x: mx.array,
+    window: mx.array,
+    n_fft: int,
+    hop_length: int,
+    n_frames: int,
+    *,
+    source: mx.array | None = None,
+    padding: tuple[int, int, str] | None = None,
+) -> mx.array:
+    """[..., T] padded signal -> [..., n_frames, n_fft] frames times the window (STFT front end).
+
+    ``x`` is the padded signal the pure path frames. With ``source`` (the signal before padding) and
+    ``padding=(left, right, pad_mode)``, the kernel reads ``source`` and folds the padding into its reads,
+    so ``x`` (a lazy graph) is never evaluated.
+    """
+    if source is None or padding is None:
+        source, padding = x, (0, 0, "constant")
+    left, right, mode = padding
+    g = Geometry(n_fft, hop_length, left, right, PAD_MODES.get(mode, 0))
+    length = source.shape[-1] if source.ndim else 0
+    eligible = (
+        source.ndim >= 1
+        and mode in PAD_MODES
+        and _float32(source, window)
+        and window.shape == (n_fft,)
+        and length > max(left, right)
+        and length + left + right >= n_fft
+        and g.frames_for(length) == n_frames
+        and source.size + left + right < _INT32_LIMIT
+        and source.size // max(length, 1) * n_frames * n_fft < _INT32_LIMIT
+    )
+    if eligible:
+        g = g._replace(extra=(length + left + right - n_fft) % hop_length)
+    if not eligible or _usable("frames", g) is None:
+        return frame_rows(x, n_fft, hop_length, n_frames) * window
+    lead = source.shape[:-1]
+    flat = source.reshape(-1, length)
+    rows = _frames_fn(g)(flat, window, mx.ones((1,), dtype=mx.float32))
+    return rows.reshape(*lead, n_frames, n_fft)
+
+
+def overlap_add_scaled(
+    rows: mx.array, window: mx.array, scale: mx.array, hop_length: int
+) -> mx.array:
     """[..., n_frames, n_fft] inverse-FFT rows -> window, overlap-add, times the envelope reciprocal."""
-    return overlap_add_rows(rows * window, hop_length) * scale
+    eligible = rows.ndim >= 2
+    if eligible:
+        n_frames, n_fft = rows.shape[-2], rows.shape[-1]
+        g = Geometry(n_fft, hop_length, has_scale=True)
+        length = g.length_for(n_frames)
+        eligible = (
+            _float32(rows, window, scale)
+            and window.shape == (n_fft,)
+            and scale.shape == (length,)
+            and rows.size < _INT32_LIMIT
+            and rows.size // (n_frames * n_fft) * length < _INT32_LIMIT
+        )
+    if not eligible or _usable("overlap_add", g) is None:
+        return overlap_add_rows(rows * window, hop_length) * scale
+    lead = rows.shape[:-2]
+    flat = rows.reshape(-1, n_frames, n_fft)
+    y = _overlap_add_fn(g)(flat, window, scale)
+    return y.reshape(*lead, length)
+
+
+def _pad_name(mode: int) -> str:  # for tests and messages
+    return _PAD_NAMES[mode]
+
+
+__all__ = [
+    "KernelWarning",
+    "enabled",
+    "kernel_source",
+    "kernels_disabled",
+    "overlap_add_scaled",
+    "windowed_frames",
+]

@@ -80,7 +80,8 @@ def stft(
     _checks.boolean(fn, "normalized", normalized)
     _checks.boolean(fn, "onesided", onesided)
     w, _ = analysis_window(fn, window, win_length, n_fft)
-    x = x.astype(mx.float32)
+    x = source = x.astype(mx.float32)
+    left = right = 0
     if center:
         left, right = _framing.center_padding(n_fft)
         x = pad_signal(fn, x, left, right, pad_mode)
@@ -89,7 +90,9 @@ def stft(
     count = _framing.n_frames(fn, x.shape[-1], n_fft, hop_length)
     if normalized:
         w = w * (n_fft**-0.5)
-    rows = _kernels.windowed_frames(x, w, n_fft, hop_length, count)
+    rows = _kernels.windowed_frames(
+        x, w, n_fft, hop_length, count, source=source, padding=(left, right, pad_mode)
+    )
     spectra = mx.fft.rfft(rows, axis=-1) if onesided else mx.fft.fft(rows, axis=-1)
     return mx.swapaxes(spectra, -1, -2)
 

@@ -1,0 +1,5 @@
+// mlxdsp Metal prelude: prepended to every shared kernel body (kernels/shared/*.inc) before it is
+// passed to mx.fast.metal_kernel, which wraps it in a templated [[kernel]] function whose inputs are
+// `const device float* name` (plus `const constant int* name_shape` when referenced) and whose
+// template constants are the kernel's template parameters. The grid is given in threads.
+#define DSP_THREAD_INDEX ((int)thread_position_in_grid.x)
