@@ -1,0 +1,260 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""Thin wrapper over libsndfile: open/read/seek/write/close with the GIL released.
+
+Every return code is checked; errors carry the path. libsndfile keeps the reason a failed ``sf_open``
+failed in process-global state (``sf_error(NULL)``/``sf_strerror(NULL)``), so opens run under a C lock
+and the message is copied out before the lock is released: one thread's failure never shows up as
+another thread's message. Once a handle exists, only its own ``sf_error(handle)`` is consulted.
+Validation and conversion to ``mx.array`` live in Python (``mlxdsp/_io.py``).
+"""
+
+from cpython.pythread cimport (
+    PyThread_type_lock, PyThread_allocate_lock, PyThread_acquire_lock, PyThread_release_lock, WAIT_LOCK,
+)
+from libc.stdio cimport SEEK_SET
+from libc.string cimport strncpy
+
+cimport c_sndfile as c
+
+from mlxdsp._errors import AudioFileError
+
+cdef PyThread_type_lock _open_lock = PyThread_allocate_lock()
+if _open_lock == NULL:
+    raise MemoryError("cannot allocate the libsndfile open lock")
+
+DEF _MSG = 512
+
+READ = c.SFM_READ
+WRITE = c.SFM_WRITE
+SUBMASK = c.SF_FORMAT_SUBMASK
+TYPEMASK = c.SF_FORMAT_TYPEMASK
+BITRATE_CONSTANT = c.SF_BITRATE_MODE_CONSTANT
+BITRATE_AVERAGE = c.SF_BITRATE_MODE_AVERAGE
+BITRATE_VARIABLE = c.SF_BITRATE_MODE_VARIABLE
+
+
+def version():
+    return c.sf_version_string().decode("ascii", "replace")
+
+
+def format_check(int fmt, int samplerate, int channels):
+    """True when libsndfile can write ``fmt`` with this rate and channel count."""
+    cdef c.SF_INFO info
+    info.frames = 0
+    info.samplerate = samplerate
+    info.channels = channels
+    info.format = fmt
+    info.sections = 0
+    info.seekable = 0
+    return c.sf_format_check(&info) == c.SF_TRUE
+
+
+cdef class SndFile:
+    """One open libsndfile handle. Use :func:`open_read` / :func:`open_write` to make one."""
+
+    cdef c.SNDFILE *_sf
+    cdef c.SF_INFO _info
+    cdef readonly str path
+
+    def __cinit__(self):
+        self._sf = NULL
+
+    def __dealloc__(self):
+        if self._sf != NULL:
+            c.sf_close(self._sf)
+            self._sf = NULL
+
+    @property
+    def frames(self):
+        return self._info.frames
+
+    @property
+    def samplerate(self):
+        return self._info.samplerate
+
+    @property
+    def channels(self):
+        return self._info.channels
+
+    @property
+    def format(self):
+        return self._info.format
+
+    @property
+    def seekable(self):
+        return bool(self._info.seekable)
+
+    @property
+    def closed(self):
+        return self._sf == NULL
+
+    cdef int _check_open(self) except -1:
+        if self._sf == NULL:
+            raise AudioFileError(f"'{self.path}': file is closed", self.path)
+        return 0
+
+    cdef str _strerror(self):
+        return c.sf_strerror(self._sf).decode("utf-8", "replace")
+
+    def seek(self, long long frame):
+        """Seek to an absolute frame; returns the new position."""
+        self._check_open()
+        cdef c.sf_count_t pos
+        with nogil:
+            pos = c.sf_seek(self._sf, frame, SEEK_SET)
+        if pos < 0:
+            raise AudioFileError(
+                f"'{self.path}': cannot seek to frame {frame}: {self._strerror()}", self.path
+            )
+        return pos
+
+    def readf_into(self, float[:, ::1] out, Py_ssize_t start, Py_ssize_t frames):
+        """Decode up to ``frames`` frames into rows ``start:start+frames`` of ``out`` [n, channels].
+
+        Returns the number of frames decoded (fewer at end of stream). A decoder error raises.
+        """
+        self._check_open()
+        if out.shape[1] != self._info.channels:
+            raise ValueError(f"buffer has {out.shape[1]} channels, file has {self._info.channels}")
+        if start < 0 or frames < 0 or start + frames > out.shape[0]:
+            raise ValueError(f"rows {start}:{start + frames} outside buffer of {out.shape[0]}")
+        if frames == 0:
+            return 0
+        cdef float *ptr = &out[start, 0]
+        cdef c.sf_count_t got
+        cdef int err
+        with nogil:
+            got = c.sf_readf_float(self._sf, ptr, frames)
+            err = c.sf_error(self._sf)
+        if got < 0 or (err != 0 and got < frames):
+            raise AudioFileError(
+                f"'{self.path}': decoding failed after {max(got, 0)} frames: {self._strerror()}",
+                self.path,
+                frames_decoded=max(got, 0),
+            )
+        return got
+
+    def writef(self, const float[:, ::1] data):
+        """Encode all rows of ``data`` [n, channels]; raises unless every frame was written."""
+        self._check_open()
+        if data.shape[1] != self._info.channels:
+            raise ValueError(f"data has {data.shape[1]} channels, file has {self._info.channels}")
+        cdef Py_ssize_t n = data.shape[0]
+        if n == 0:
+            return 0
+        cdef const float *ptr = &data[0, 0]
+        cdef c.sf_count_t done
+        with nogil:
+            done = c.sf_writef_float(self._sf, ptr, n)
+        if done != n:
+            raise AudioFileError(
+                f"'{self.path}': wrote {done} of {n} frames: {self._strerror()}", self.path
+            )
+        return done
+
+    def set_clipping(self, bint on):
+        self._check_open()
+        cdef int r = c.sf_command(self._sf, c.SFC_SET_CLIPPING, NULL, c.SF_TRUE if on else c.SF_FALSE)
+        if bool(r) != bool(on):
+            raise AudioFileError(f"'{self.path}': cannot set clipping={on}", self.path)
+
+    def set_compression_level(self, double level):
+        self._check_open()
+        cdef double value = level
+        cdef int r = c.sf_command(self._sf, c.SFC_SET_COMPRESSION_LEVEL, &value, sizeof(double))
+        # libsndfile 1.2.0's MPEG encoder answers SF_FALSE on success: trust the handle's error code.
+        if r != c.SF_TRUE and c.sf_error(self._sf) != 0:
+            raise AudioFileError(
+                f"'{self.path}': cannot set compression level {level}: {self._strerror()}", self.path
+            )
+
+    def set_bitrate_mode(self, int mode):
+        self._check_open()
+        cdef int value = mode
+        cdef int r = c.sf_command(self._sf, c.SFC_SET_BITRATE_MODE, &value, sizeof(int))
+        # libsndfile 1.2.0's MPEG encoder answers SF_FALSE on success: trust the handle's error code.
+        if r != c.SF_TRUE and c.sf_error(self._sf) != 0:
+            raise AudioFileError(
+                f"'{self.path}': cannot set bitrate mode {mode}: {self._strerror()}", self.path
+            )
+
+    def log_info(self):
+        """libsndfile's parse log of this handle (header warnings, e.g. a data chunk longer than the file)."""
+        self._check_open()
+        cdef char buf[4096]
+        buf[0] = 0
+        c.sf_command(self._sf, c.SFC_GET_LOG_INFO, buf, sizeof(buf))
+        buf[sizeof(buf) - 1] = 0
+        return buf.decode("utf-8", "replace")
+
+    def close(self):
+        """Close the handle (flushes and finalises headers when writing); raises on failure."""
+        if self._sf == NULL:
+            return
+        cdef c.SNDFILE *sf = self._sf
+        cdef int err
+        self._sf = NULL
+        with nogil:
+            err = c.sf_close(sf)
+        if err != 0:
+            raise AudioFileError(
+                f"'{self.path}': closing failed: {c.sf_error_number(err).decode('utf-8', 'replace')}",
+                self.path,
+            )
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            self.close()
+        elif self._sf != NULL:
+            c.sf_close(self._sf)
+            self._sf = NULL
+
+
+cdef SndFile _open(bytes fspath, str path, int mode, int fmt, int samplerate, int channels):
+    cdef SndFile f = SndFile.__new__(SndFile)
+    cdef const char *cpath = fspath
+    cdef c.SF_INFO info
+    cdef c.SNDFILE *sf
+    cdef int err = 0
+    cdef char msg[_MSG]
+    info.frames = 0
+    info.samplerate = samplerate
+    info.channels = channels
+    info.format = fmt
+    info.sections = 0
+    info.seekable = 0
+    msg[0] = 0
+    with nogil:
+        PyThread_acquire_lock(_open_lock, WAIT_LOCK)
+        sf = c.sf_open(cpath, mode, &info)
+        if sf == NULL:
+            err = c.sf_error(NULL)
+            strncpy(msg, c.sf_strerror(NULL), _MSG - 1)
+            msg[_MSG - 1] = 0
+        PyThread_release_lock(_open_lock)
+    f.path = path
+    if sf == NULL:
+        raise AudioFileError(msg.decode("utf-8", "replace"), path)
+    f._sf = sf
+    f._info = info
+    if mode == c.SFM_READ and (info.channels <= 0 or info.samplerate <= 0 or info.frames < 0):
+        f.close()
+        raise AudioFileError(
+            f"implausible header (channels={info.channels}, samplerate={info.samplerate}, "
+            f"frames={info.frames})",
+            path,
+        )
+    return f
+
+
+def open_read(bytes fspath, str path):
+    """Open for reading; the format is detected from the content. Raises AudioFileError(reason)."""
+    return _open(fspath, path, c.SFM_READ, 0, 0, 0)
+
+
+def open_write(bytes fspath, str path, int fmt, int samplerate, int channels):
+    """Create ``fspath`` for writing with libsndfile format ``fmt``."""
+    return _open(fspath, path, c.SFM_WRITE, fmt, samplerate, channels)

@@ -1,0 +1,1 @@
+"""Fuzz harnesses (atheris). Run: python -m fuzz.load --seconds 600."""

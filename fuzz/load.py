@@ -1,0 +1,129 @@
+"""Fuzz ``mlxdsp.info``/``load``/``stream`` over arbitrary bytes with atheris (libFuzzer).
+
+    python -m fuzz.load --seconds 600 [--corpus DIR] [--jobs 1] [-- extra libFuzzer flags]
+
+Seeds are small valid files of every libsndfile format, written by soundfile into the corpus folder on
+first run. A finding is anything other than success or ``AudioFileError`` (a Python exception of another
+type, a crash or abort in C, a hang past ``-timeout``, memory past ``-rss_limit_mb``); libFuzzer writes the
+input to ``crash-*``/``timeout-*``/``oom-*`` in the current folder. Keep small inputs that once crashed
+under ``tests/data/io/fuzz/`` (``tests/test_io_fuzz_corpus.py`` replays them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import warnings
+
+import atheris
+
+with atheris.instrument_imports(include=["mlxdsp"]):
+    import mlxdsp
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_TMP = tempfile.mkdtemp(
+    prefix="mlxdsp-fuzz-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None
+)
+_PATH = os.path.join(_TMP, "input.bin")
+
+
+def _seed(corpus: str) -> None:
+    """Small valid files of each format (deterministic), so mutations start from real headers."""
+    import numpy as np
+    import soundfile as sf
+
+    os.makedirs(corpus, exist_ok=True)
+    if any(n.startswith("seed-") for n in os.listdir(corpus)):
+        return
+    rng = np.random.default_rng(0)
+    x = (0.5 * rng.standard_normal((600, 2))).clip(-1, 1).astype(np.float32)
+    specs = [
+        ("wav", "PCM_16"),
+        ("wav", "FLOAT"),
+        ("wav", "PCM_U8"),
+        ("wav", "ULAW"),
+        ("wav", "IMA_ADPCM"),
+        ("wav", "MS_ADPCM"),
+        ("wav", "GSM610"),
+        ("aiff", "PCM_24"),
+        ("caf", "ALAC_16"),
+        ("au", "ALAW"),
+        ("w64", "PCM_16"),
+        ("rf64", "PCM_32"),
+        ("flac", "PCM_16"),
+        ("flac", "PCM_24"),
+        ("ogg", "VORBIS"),
+        ("ogg", "OPUS"),
+        ("mp3", "MPEG_LAYER_III"),
+        ("voc", "PCM_16"),
+        ("nist", "PCM_16"),
+        ("ircam", "PCM_16"),
+        ("mat5", "FLOAT"),
+        ("wavex", "PCM_16"),
+    ]
+    for ext, sub in specs:
+        rate = 48000 if sub == "OPUS" else 8000
+        fmt = "WAVEX" if ext == "wavex" else None
+        path = os.path.join(corpus, f"seed-{ext}-{sub.lower()}.{'wav' if ext == 'wavex' else ext}")
+        try:
+            sf.write(path, x[:, :1] if ext == "voc" else x, rate, subtype=sub, format=fmt)
+        except Exception as err:  # a format this libsndfile cannot write
+            print(f"seed {ext}/{sub} skipped: {err}", file=sys.stderr)
+
+
+def one_input(data: bytes) -> None:
+    # The whole input is the file (seeds stay valid files); its last bytes pick the call.
+    mode = data[-1] % 4 if data else 0
+    offset = (data[-2] if len(data) > 1 else 0) / 100.0
+    with open(_PATH, "wb") as fp:
+        fp.write(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            meta = mlxdsp.info(_PATH)
+            if mode == 0:
+                mlxdsp.load(_PATH)
+            elif mode == 1:
+                mlxdsp.load(_PATH, offset=offset, duration=0.05, mono=True, strict=False)
+            elif mode == 2:
+                for _ in mlxdsp.stream(_PATH, chunk_frames=257, strict=False):
+                    pass
+            elif 4000 <= meta.sample_rate <= 192000 and meta.frames * meta.channels < (1 << 22):
+                mlxdsp.load(_PATH, sr=16000, duration=0.5)
+    except mlxdsp.AudioFileError:
+        pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m fuzz.load", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--seconds", type=int, default=600, help="total fuzzing time")
+    parser.add_argument(
+        "--corpus", default=os.path.join(HERE, "corpus"), help="corpus folder (grows)"
+    )
+    parser.add_argument("--rss-mb", type=int, default=3072, help="memory limit: above is a finding")
+    parser.add_argument(
+        "--timeout", type=int, default=30, help="seconds per input: above is a hang"
+    )
+    parser.add_argument("libfuzzer", nargs="*", help="extra libFuzzer flags after --")
+    args = parser.parse_args(argv)
+    _seed(args.corpus)
+    flags = [
+        sys.argv[0],
+        f"-max_total_time={args.seconds}",
+        f"-rss_limit_mb={args.rss_mb}",
+        f"-timeout={args.timeout}",
+        "-max_len=65536",
+        "-print_final_stats=1",
+        *args.libfuzzer,
+        args.corpus,
+    ]
+    atheris.Setup(flags, one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
