@@ -12,6 +12,7 @@ from cpython.pythread cimport (
     PyThread_type_lock, PyThread_allocate_lock, PyThread_acquire_lock, PyThread_release_lock, WAIT_LOCK,
 )
 from libc.stdio cimport SEEK_SET
+from libc.stdlib cimport free, malloc
 from libc.string cimport strncpy
 
 cimport c_sndfile as c
@@ -133,6 +134,64 @@ cdef class SndFile:
                 frames_decoded=max(got, 0),
             )
         return got
+
+    def raw_needs_endswap(self):
+        """True when the file's raw sample bytes are in the other byte order than this machine's."""
+        self._check_open()
+        return c.sf_command(self._sf, c.SFC_RAW_DATA_NEEDS_ENDSWAP, NULL, 0) == c.SF_TRUE
+
+    def read_pcm16_into(self, float[:, ::1] out, Py_ssize_t start, Py_ssize_t frames, bint swap):
+        """``readf_into`` for 16-bit PCM files: raw bytes in 256 KiB blocks, converted here.
+
+        Same arithmetic as libsndfile (``sample * (1.0f / 0x8000)``, exact in float32), so the result
+        is bit-identical, without libsndfile's small-buffer read loop. Only for PCM_16 containers
+        (WAV/W64/RF64/AIFF/CAF/AU); ``swap`` from :meth:`raw_needs_endswap`.
+        """
+        self._check_open()
+        cdef Py_ssize_t ch = self._info.channels
+        if out.shape[1] != ch:
+            raise ValueError(f"buffer has {out.shape[1]} channels, file has {ch}")
+        if start < 0 or frames < 0 or start + frames > out.shape[0]:
+            raise ValueError(f"rows {start}:{start + frames} outside buffer of {out.shape[0]}")
+        if frames == 0:
+            return 0
+        cdef Py_ssize_t block = max(1, 131072 // ch)
+        cdef short *tmp = <short *> malloc(block * ch * sizeof(short))
+        if tmp == NULL:
+            raise MemoryError()
+        cdef float *dst = &out[start, 0]
+        cdef Py_ssize_t done = 0, want, i, n
+        cdef c.sf_count_t got
+        cdef unsigned short u
+        cdef float scale = 1.0 / 32768.0
+        cdef int err = 0
+        with nogil:
+            while done < frames:
+                want = min(block, frames - done)
+                got = c.sf_read_raw(self._sf, tmp, want * ch * sizeof(short))
+                if got <= 0:
+                    break
+                n = <Py_ssize_t> (got // (ch * sizeof(short))) * ch
+                if swap:
+                    for i in range(n):
+                        u = <unsigned short> tmp[i]
+                        dst[i] = (<short> ((u >> 8) | (u << 8))) * scale
+                else:
+                    for i in range(n):
+                        dst[i] = tmp[i] * scale
+                dst += n
+                done += n // ch
+                if got < want * ch * <c.sf_count_t> sizeof(short):
+                    break
+            err = c.sf_error(self._sf)
+        free(tmp)
+        if err != 0:
+            raise AudioFileError(
+                f"'{self.path}': decoding failed after {done} frames: {self._strerror()}",
+                self.path,
+                frames_decoded=done,
+            )
+        return done
 
     def writef(self, const float[:, ::1] data):
         """Encode all rows of ``data`` [n, channels]; raises unless every frame was written."""

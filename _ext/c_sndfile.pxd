@@ -37,6 +37,7 @@ cdef extern from "sndfile.h" nogil:
         SFC_SET_COMPRESSION_LEVEL
         SFC_SET_BITRATE_MODE
         SFC_GET_BITRATE_MODE
+        SFC_RAW_DATA_NEEDS_ENDSWAP
 
     enum:
         SF_BITRATE_MODE_CONSTANT
@@ -56,6 +57,7 @@ cdef extern from "sndfile.h" nogil:
     int sf_format_check(const SF_INFO *info)
     sf_count_t sf_seek(SNDFILE *sndfile, sf_count_t frames, int whence)
     sf_count_t sf_readf_float(SNDFILE *sndfile, float *ptr, sf_count_t frames)
+    sf_count_t sf_read_raw(SNDFILE *sndfile, void *ptr, sf_count_t nbytes)
     sf_count_t sf_writef_float(SNDFILE *sndfile, const float *ptr, sf_count_t frames)
     int sf_close(SNDFILE *sndfile)
     const char *sf_version_string()

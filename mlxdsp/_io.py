@@ -139,11 +139,25 @@ def _declared_frames(f, raw: bytes, size: int) -> int | None:
     return None
 
 
+_RAW_PCM16_CONTAINERS = (0x010000, 0x0B0000, 0x220000, 0x020000, 0x180000, 0x030000, 0x130000)
+
+
+def _pcm16_swap(f) -> bool | None:
+    """For 16-bit PCM in a plain container: whether raw samples need a byte swap; otherwise None."""
+    fmt = f.format
+    if fmt & 0xFFFF != 0x0002 or fmt & 0x0FFF0000 not in _RAW_PCM16_CONTAINERS:
+        return None
+    return f.raw_needs_endswap()
+
+
 def _readf(f, buf, start: int, want: int) -> tuple[int, str | None]:
     """``readf_into`` that reports a decoder error as ``(frames decoded, reason)`` instead of raising."""
     if want == 0:
         return 0, None
     try:
+        fast = _pcm16_swap(f)
+        if fast is not None:
+            return f.read_pcm16_into(buf, start, want, fast), None
         return f.readf_into(buf, start, want), None
     except AudioFileError as err:
         return err.frames_decoded or 0, str(err).split(": ", 1)[-1]
@@ -485,8 +499,23 @@ def _stream(
         reason = None
         pending: list[np.ndarray] = []
         pending_len = 0
+        direct = resampler is None and not (mono and ch > 1)
+        if direct:
+            block = chunk
         while left > 0:
             want = min(block, left)
+            if direct:  # decode straight into the chunk that is yielded
+                out = mx.zeros((want, ch), mx.float32)
+                mx.eval(out)
+                got, why = _readf(f, out, 0, want)
+                reason = reason or why
+                got_total += got
+                left -= got
+                if got:
+                    yield _finish(out[:got] if got < want else out, layout, dtype)
+                if got < want:
+                    break
+                continue
             buf = np.empty((want, ch), np.float32)
             got, why = _readf(f, buf, 0, want)
             reason = reason or why

@@ -502,3 +502,16 @@ def test_without_extension_raises_how_to_enable(monkeypatch, tmp_path):
     ):
         with pytest.raises(AudioFileError, match=r"I/O extension was not built.*-Dio=enabled"):
             call()
+
+
+@pytest.mark.parametrize("ext", ["wav", "aiff", "au", "caf"])
+def test_pcm16_fast_path_full_range(tmp_path, ext):
+    """The raw PCM16 reader (both byte orders) equals libsndfile's conversion on every int16 value."""
+    ints = np.arange(-32768, 32768, dtype=np.int16).reshape(-1, 2)
+    p = tmp_path / f"all.{ext}"
+    sf.write(p, ints, 8000, subtype="PCM_16")
+    ref, _ = sf.read(p, dtype="float32")
+    y, _ = mlxdsp.load(p, layout="channels_last")
+    np.testing.assert_array_equal(_np(y), ref)
+    part, _ = mlxdsp.load(p, offset=1001 / 8000, duration=7 / 8000, layout="channels_last")
+    np.testing.assert_array_equal(_np(part), ref[1001:1008])

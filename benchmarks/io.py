@@ -1,0 +1,469 @@
+"""Audio file I/O benchmark: mlxdsp against soundfile, librosa, pedalboard, miniaudio, torchcodec,
+mlx-audio-io and the floor, on the same files in the same process run.
+
+    python -m benchmarks io [--seconds 180] [--budget 1.5] [--only-env default|malloc]
+    python benchmarks/io.py ...
+
+The parent runs the whole table twice in child processes: with glibc's default malloc settings and with
+``MALLOC_MMAP_THRESHOLD_=2000000000 MALLOC_TRIM_THRESHOLD_=4000000000`` (large fresh arrays then reuse
+heap pages instead of page-faulting new mmaps each time). Every timed call ends with an evaluated
+``mx.array`` (peers' NumPy/torch results are converted inside the timed region). Cells show the median
+in ms and, in parentheses, peer time / mlxdsp time (> 1: mlxdsp is faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+if __package__ in (None, ""):  # python benchmarks/io.py
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "2000000000", "MALLOC_TRIM_THRESHOLD_": "4000000000"}
+PEERS = [
+    "mlxdsp",
+    "floor",
+    "soundfile",
+    "librosa",
+    "pedalboard",
+    "miniaudio",
+    "torchcodec",
+    "mlx-audio-io",
+]
+SR = 44100
+
+
+# --- inputs ----------------------------------------------------------------------------------------
+
+
+def make_files(folder: str, seconds: int) -> dict[str, str]:
+    import numpy as np
+    import soundfile as sf
+
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(0)
+    files = {}
+    x = None
+    for fmt, sub, ext, rate in [
+        ("WAV", "PCM_16", "wav", SR),
+        ("FLAC", "PCM_16", "flac", SR),
+        ("MP3", "MPEG_LAYER_III", "mp3", SR),
+        ("OGG", "VORBIS", "ogg", SR),
+        ("OPUS", "OPUS", "opus", 48000),
+    ]:
+        path = os.path.join(folder, f"long_{seconds}s.{ext}")
+        files[fmt] = path
+        if os.path.exists(path):
+            continue
+        if x is None:
+            t = np.arange(seconds * SR) / SR
+            x = np.stack([np.sin(2 * np.pi * 220 * t), np.sin(2 * np.pi * 330 * t)], 1) * 0.3
+            x = (x + 0.05 * rng.standard_normal(x.shape)).astype(np.float32)
+        data = x if rate == SR else x[: seconds * rate]  # content only matters for size
+        sf.write(path + ".tmp", data, rate, subtype=sub, format="OGG" if fmt == "OPUS" else fmt)
+        os.replace(path + ".tmp", path)
+    m4a = os.path.join(folder, f"long_{seconds}s.m4a")
+    try:
+        if not os.path.exists(m4a):
+            import torch
+            from torchcodec.encoders import AudioEncoder
+
+            y, _ = sf.read(files["WAV"], dtype="float32")
+            AudioEncoder(torch.from_numpy(y.T.copy()), sample_rate=SR).to_file(m4a)
+        files["M4A"] = m4a
+    except Exception as err:  # noqa: BLE001 - optional
+        print(f"(no M4A file: {err})")
+    clips = []
+    for i in range(32):
+        path = os.path.join(folder, f"clip{i:02d}.flac")
+        clips.append(path)
+        if not os.path.exists(path):
+            c = (0.3 * rng.standard_normal((10 * SR, 2))).astype(np.float32)
+            sf.write(path, c, SR, subtype="PCM_16")
+    files["clips"] = clips
+    return files
+
+
+# --- peers -----------------------------------------------------------------------------------------
+
+
+def peers(files: dict):
+    """{row: {peer: fn}} with every fn returning an evaluated mx.array (or a list of them)."""
+    import mlx.core as mx
+    import numpy as np
+
+    import mlxdsp
+
+    def ev(a):
+        mx.eval(a)
+        return a
+
+    def from_np(a):  # [frames, ch] or [ch, frames] NumPy -> evaluated mx.array
+        return ev(mx.array(a))
+
+    mods = {}
+    for name, mod in [
+        ("soundfile", "soundfile"),
+        ("librosa", "librosa"),
+        ("pedalboard", "pedalboard.io"),
+        ("miniaudio", "miniaudio"),
+        ("torchcodec", "torchcodec.decoders"),
+        ("mlx-audio-io", "mlx_audio_io"),
+        ("soxr", "soxr"),
+    ]:
+        try:
+            mods[name] = __import__(mod, fromlist=["_"])
+        except Exception as err:  # noqa: BLE001 - a missing peer is reported, not fatal
+            print(
+                f"(peer {name} unavailable: {type(err).__name__}: {str(err).splitlines()[0][:100]})"
+            )
+    sf = mods.get("soundfile")
+    lr = mods.get("librosa")
+    pb = mods.get("pedalboard")
+    ma = mods.get("miniaudio")
+    tc = mods.get("torchcodec")
+    mai = mods.get("mlx-audio-io")
+    soxr = mods.get("soxr")
+
+    rows: dict[str, dict] = {}
+
+    def wav_floor(path, start=0, frames=None):
+        # Read the raw bytes and convert PCM16 -> float32 (header size from soundfile-written files).
+        with open(path, "rb") as fp:
+            fp.seek(44 + 4 * start)
+            raw = fp.read(-1 if frames is None else 4 * frames)
+        return ev(
+            mx.array(np.frombuffer(raw, np.int16).reshape(-1, 2)).astype(mx.float32) * (1 / 32768)
+        )
+
+    def read_only(path):
+        with open(path, "rb") as fp:
+            return fp.read()
+
+    for fmt in ("WAV", "FLAC", "MP3", "OGG", "OPUS", "M4A"):
+        if fmt not in files:
+            continue
+        p = files[fmt]
+        r = rows[f"load {fmt}"] = {}
+        if fmt != "M4A":
+            r["mlxdsp"] = lambda p=p: mlxdsp.load(p)[0]
+        r["floor"] = (lambda p=p: wav_floor(p)) if fmt == "WAV" else (lambda p=p: read_only(p))
+        if sf and fmt != "M4A":
+            r["soundfile"] = lambda p=p: from_np(sf.read(p, dtype="float32")[0])
+        if lr:
+            r["librosa"] = lambda p=p: from_np(lr.load(p, sr=None, mono=False)[0])
+        if pb:
+
+            def pb_load(p=p):
+                with pb.AudioFile(p) as f:
+                    return from_np(f.read(f.frames))
+
+            r["pedalboard"] = pb_load
+        if ma and fmt in ("WAV", "FLAC", "MP3"):
+            r["miniaudio"] = lambda p=p: from_np(
+                np.frombuffer(ma.decode_file(p, ma.SampleFormat.FLOAT32, 0, 0).samples, np.float32)
+            )
+        if tc:
+            r["torchcodec"] = lambda p=p: from_np(tc.AudioDecoder(p).get_all_samples().data.numpy())
+        if mai:
+            r["mlx-audio-io"] = lambda p=p: ev(mai.load(p)[0])
+
+    for fmt in ("WAV", "FLAC", "MP3", "OGG"):
+        p = files[fmt]
+        r = rows[f"1 s at 120 s {fmt}"] = {}
+        r["mlxdsp"] = lambda p=p: mlxdsp.load(p, offset=120.0, duration=1.0)[0]
+        if fmt == "WAV":
+            r["floor"] = lambda p=p: wav_floor(p, 120 * SR, SR)
+        if sf:
+            r["soundfile"] = lambda p=p: from_np(
+                sf.read(p, start=120 * SR, frames=SR, dtype="float32")[0]
+            )
+        if lr:
+            r["librosa"] = lambda p=p: from_np(
+                lr.load(p, sr=None, mono=False, offset=120.0, duration=1.0)[0]
+            )
+        if pb:
+
+            def pb_part(p=p):
+                with pb.AudioFile(p) as f:
+                    f.seek(120 * SR)
+                    return from_np(f.read(SR))
+
+            r["pedalboard"] = pb_part
+        if ma and fmt in ("WAV", "FLAC", "MP3"):
+
+            def ma_part(p=p):
+                gen = ma.stream_file(p, ma.SampleFormat.FLOAT32, 2, SR, SR, seek_frame=120 * SR)
+                return from_np(np.frombuffer(next(gen), np.float32))
+
+            r["miniaudio"] = ma_part
+        if tc:
+            r["torchcodec"] = lambda p=p: from_np(
+                tc.AudioDecoder(p).get_samples_played_in_range(120.0, 121.0).data.numpy()
+            )
+        if mai:
+            r["mlx-audio-io"] = lambda p=p: ev(mai.load(p, offset=120.0, duration=1.0)[0])
+
+    for fmt in ("WAV", "FLAC", "MP3"):
+        p = files[fmt]
+        r = rows[f"sr=16000 {fmt}"] = {}
+        r["mlxdsp"] = lambda p=p: mlxdsp.load(p, sr=16000)[0]
+        if sf and soxr:
+            r["soundfile"] = lambda p=p: from_np(
+                soxr.resample(sf.read(p, dtype="float32")[0], SR, 16000, "HQ")
+            )
+        if lr:
+            r["librosa"] = lambda p=p: from_np(lr.load(p, sr=16000, mono=False)[0])
+        if pb:
+
+            def pb_rs(p=p):
+                with pb.AudioFile(p).resampled_to(16000) as f:
+                    return from_np(f.read(f.frames))
+
+            r["pedalboard"] = pb_rs
+        if ma:
+            r["miniaudio"] = lambda p=p: from_np(
+                np.frombuffer(
+                    ma.decode_file(p, ma.SampleFormat.FLOAT32, 0, 16000).samples, np.float32
+                )
+            )
+        if tc:
+            r["torchcodec"] = lambda p=p: from_np(
+                tc.AudioDecoder(p, sample_rate=16000).get_all_samples().data.numpy()
+            )
+        if mai:
+            r["mlx-audio-io"] = lambda p=p: ev(mai.load(p, sr=16000)[0])
+
+    audio, _ = mlxdsp.load(files["WAV"])  # [2, frames] float32
+    folder = os.path.dirname(files["WAV"])
+    for ext, enc in (("wav", "pcm16"), ("flac", "pcm16")):
+        out = os.path.join(folder, f"out.{ext}")
+        r = rows[f"save {ext.upper()} pcm16"] = {}
+        r["mlxdsp"] = lambda out=out, enc=enc: mlxdsp.save(out, audio, SR, encoding=enc)
+        if ext == "wav":
+
+            def floor_save(out=out):
+                x = np.asarray(audio)
+                pcm = (np.clip(x.T, -1, 1) * 32767).astype("<i2")
+                with open(out, "wb") as fp:
+                    fp.write(b"\0" * 44)
+                    fp.write(pcm.tobytes())
+
+            r["floor"] = floor_save
+        if sf:
+            r["soundfile"] = lambda out=out: sf.write(
+                out, np.asarray(audio).T, SR, subtype="PCM_16"
+            )
+        if pb:
+
+            def pb_save(out=out):
+                with pb.AudioFile(out, "w", SR, 2, bit_depth=16) as f:
+                    f.write(np.asarray(audio))
+
+            r["pedalboard"] = pb_save
+        if ma and ext == "wav":
+
+            def ma_save(out=out):
+                pcm = (np.clip(np.asarray(audio).T, -1, 1) * 32767).astype(np.int16)
+                s = ma.DecodedSoundFile(
+                    "x",
+                    2,
+                    SR,
+                    ma.SampleFormat.SIGNED16,
+                    __import__("array").array("h", pcm.tobytes()),
+                )
+                ma.wav_write_file(out, s)
+
+            r["miniaudio"] = ma_save
+        if tc:
+            import torch
+            from torchcodec.encoders import AudioEncoder
+
+            r["torchcodec"] = lambda out=out: AudioEncoder(
+                torch.from_numpy(np.asarray(audio)), sample_rate=SR
+            ).to_file(out)
+        if mai:
+            r["mlx-audio-io"] = lambda out=out, enc=enc: mai.save(
+                out, audio, SR, layout="channels_first", encoding=enc
+            )
+
+    for fmt in ("WAV", "FLAC", "MP3"):
+        p = files[fmt]
+        r = rows[f"stream 1 s {fmt}"] = {}
+        r["mlxdsp"] = lambda p=p: [ev(c) for c in mlxdsp.stream(p, chunk_frames=SR)]
+        if sf:
+            r["soundfile"] = lambda p=p: [
+                from_np(b) for b in sf.blocks(p, blocksize=SR, dtype="float32")
+            ]
+        if lr:
+            r["librosa"] = lambda p=p: [
+                from_np(b)
+                for b in lr.stream(p, block_length=1, frame_length=SR, hop_length=SR, mono=False)
+            ]
+        if pb:
+
+            def pb_stream(p=p):
+                out = []
+                with pb.AudioFile(p) as f:
+                    while f.tell() < f.frames:
+                        out.append(from_np(f.read(SR)))
+                return out
+
+            r["pedalboard"] = pb_stream
+        if ma:
+            r["miniaudio"] = lambda p=p: [
+                from_np(np.frombuffer(b, np.float32))
+                for b in ma.stream_file(p, ma.SampleFormat.FLOAT32, 2, SR, SR)
+            ]
+        if mai:
+            r["mlx-audio-io"] = lambda p=p: [ev(c) for c in mai.stream(p, chunk_frames=SR)]
+
+    clips = files["clips"]
+    r = rows["batch 32 x 10 s FLAC"] = {}
+    r["mlxdsp"] = lambda: [a for a, _ in mlxdsp.batch_load(clips)]
+    if sf:
+        r["soundfile"] = lambda: [from_np(sf.read(c, dtype="float32")[0]) for c in clips]
+    if lr:
+        r["librosa"] = lambda: [from_np(lr.load(c, sr=None, mono=False)[0]) for c in clips]
+    if pb:
+
+        def pb_batch():
+            out = []
+            for c in clips:
+                with pb.AudioFile(c) as f:
+                    out.append(from_np(f.read(f.frames)))
+            return out
+
+        r["pedalboard"] = pb_batch
+    if ma:
+        r["miniaudio"] = lambda: [
+            from_np(
+                np.frombuffer(ma.decode_file(c, ma.SampleFormat.FLOAT32, 0, 0).samples, np.float32)
+            )
+            for c in clips
+        ]
+    if tc:
+        r["torchcodec"] = lambda: [
+            from_np(tc.AudioDecoder(c).get_all_samples().data.numpy()) for c in clips
+        ]
+    if mai:
+        r["mlx-audio-io"] = lambda: [
+            ev(a) for a, _ in mai.batch_load(clips, num_workers=os.cpu_count() or 2)
+        ]
+    return rows
+
+
+# --- measuring -------------------------------------------------------------------------------------
+
+
+def peak_memory(path: str) -> str:
+    """Peak RSS growth of one full load in this (child) process, over the output array's size."""
+    import mlx.core as mx
+
+    import mlxdsp
+
+    mlxdsp.load(path, duration=0.1)  # warm: imports, first-allocation costs
+    with open("/proc/self/clear_refs", "w") as fp:
+        fp.write("5")  # reset VmHWM to the current RSS
+    before = _status("VmRSS")
+    y, _ = mlxdsp.load(path)
+    mx.eval(y)
+    peak = _status("VmHWM")
+    extra = (peak - before) * 1024
+    return f"peak extra memory of a full WAV load: {extra / 2**20:.1f} MiB = {extra / y.nbytes:.2f} x the output ({y.nbytes / 2**20:.1f} MiB)"
+
+
+def _status(key: str) -> int:
+    with open("/proc/self/status") as fp:
+        for line in fp:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise KeyError(key)
+
+
+def run_table(files: dict, budget: float) -> None:
+    from benchmarks.timing import format_table, median_ms
+
+    rows = peers(files)
+    header = ["operation"] + [p for p in PEERS]
+    table = []
+    for name, fns in rows.items():
+        times = {}
+        for peer in PEERS:
+            if peer in fns:
+                try:
+                    times[peer] = median_ms(fns[peer], budget_s=budget, min_runs=3, max_runs=30)
+                except Exception as err:  # noqa: BLE001 - a failing peer is a cell, not a crash
+                    times[peer] = f"error: {type(err).__name__}"
+        base = times.get("mlxdsp")
+        cells = [name]
+        for peer in PEERS:
+            t = times.get(peer)
+            if t is None:
+                cells.append("-")
+            elif isinstance(t, str):
+                cells.append(t)
+            elif peer == "mlxdsp" or not isinstance(base, float):
+                cells.append(f"{t:.1f}")
+            else:
+                cells.append(f"{t:.1f} ({t / base:.2f}x)")
+        table.append(cells)
+        print(
+            f"  {name}: "
+            + ", ".join(
+                f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in times.items()
+            ),
+            flush=True,
+        )
+    print()
+    print(format_table(header, table))
+
+
+def child(args) -> None:
+    files = make_files(args.workdir, args.seconds)
+    env = "malloc thresholds set" if os.environ.get("MALLOC_MMAP_THRESHOLD_") else "default malloc"
+    print(f"\n## {env} (ms, median; parentheses: peer / mlxdsp)\n", flush=True)
+    run_table(files, args.budget)
+    print()
+    print(peak_memory(files["WAV"]), flush=True)
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks io", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--seconds", type=int, default=180, help="length of the long test file")
+    parser.add_argument("--budget", type=float, default=1.5, help="seconds per cell (>= 3 runs)")
+    parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "mlxdsp-bench-io"))
+    parser.add_argument("--only-env", choices=["default", "malloc"], help="run one malloc setting")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args)
+        return
+    make_files(args.workdir, args.seconds)  # once, outside the timed children
+    envs = [("default", {}), ("malloc", MALLOC_ENV)]
+    for name, extra in envs:
+        if args.only_env and name != args.only_env:
+            continue
+        env = {k: v for k, v in os.environ.items() if k not in MALLOC_ENV}
+        env.update(extra)
+        cmd = [
+            sys.executable,
+            os.path.abspath(__file__),
+            "--child",
+            "--seconds",
+            str(args.seconds),
+            "--budget",
+            str(args.budget),
+            "--workdir",
+            args.workdir,
+        ]
+        subprocess.run(cmd, env=env, check=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
