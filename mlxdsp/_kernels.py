@@ -317,8 +317,30 @@ def _overlap_add_op(g: Geometry, rows: mx.array, window: mx.array, scale: mx.arr
     return _launch("overlap_add", backend, g, [rows, window, scale], shape)
 
 
+def _frames_diff(g: Geometry, x: mx.array, window: mx.array, scale: mx.array) -> mx.array:
+    """Differentiable frames: the kernel inside its custom_function, or the pure path."""
+    if _usable("frames", g) is None:
+        return frames_pure(g, x, window, scale)
+    return _frames_fn(g)(x, window, scale)
+
+
+def _overlap_add_diff(g: Geometry, rows: mx.array, window: mx.array, scale: mx.array) -> mx.array:
+    """Differentiable overlap-add: the kernel inside its custom_function, or the pure path."""
+    if _usable("overlap_add", g) is None:
+        return overlap_add_pure(g, rows, window, scale)
+    return _overlap_add_fn(g)(rows, window, scale)
+
+
 # --------------------------------------------------------------------------------------------------
 # Differentiable wrappers: the adjoint of framing is overlap-add and vice versa.
+#
+# MLX's jvp walks the whole forward graph of a custom_function, so the kernel's inputs are wrapped in
+# stop_gradient (a kernel primitive has no jvp/vjp of its own); the vjp and jvp rules call the
+# differentiable wrappers, so higher-order derivatives go through the custom rules again.
+
+
+def _sg(*arrays: mx.array) -> list[mx.array]:
+    return [mx.stop_gradient(a) for a in arrays]
 
 
 def _accumulate(total, term):
@@ -331,15 +353,15 @@ def _frames_fn(g: Geometry):
 
     @mx.custom_function
     def frames(x, window, scale):
-        return _frames_op(g, x, window, scale)
+        return _frames_op(g, *_sg(x, window, scale))
 
     @frames.vjp
     def frames_vjp(primals, cotangent, output):
         x, window, scale = primals
         cot = cotangent[0] if isinstance(cotangent, (list, tuple)) else cotangent
-        back = _overlap_add_op(adjoint, cot, window, scale)  # d(pad-frame input), [B, T]
+        back = _overlap_add_diff(adjoint, cot, window, scale)  # d(pad-frame input), [B, T]
         ones = mx.ones((g.n_fft,), dtype=mx.float32)
-        d_window = mx.sum(cot * _frames_op(g, x, ones, scale), axis=(0, 1))
+        d_window = mx.sum(cot * _frames_diff(g, x, ones, scale), axis=(0, 1))
         if g.has_scale:
             return back * scale, d_window, mx.sum(back * x, axis=0)
         return back, d_window, mx.zeros_like(scale)
@@ -350,11 +372,11 @@ def _frames_fn(g: Geometry):
         dx, dw, ds = tangents
         total = None
         if dx is not None:
-            total = _accumulate(total, _frames_op(g, dx, window, scale))
+            total = _accumulate(total, _frames_diff(g, dx, window, scale))
         if dw is not None:
-            total = _accumulate(total, _frames_op(g, x, dw, scale))
+            total = _accumulate(total, _frames_diff(g, x, dw, scale))
         if ds is not None and g.has_scale:
-            total = _accumulate(total, _frames_op(g, x, window, ds))
+            total = _accumulate(total, _frames_diff(g, x, window, ds))
         if total is None:
             total = mx.zeros((x.shape[0], g.frames_for(x.shape[1]), g.n_fft), dtype=mx.float32)
         return total
@@ -366,18 +388,18 @@ def _frames_fn(g: Geometry):
 def _overlap_add_fn(g: Geometry):
     @mx.custom_function
     def overlap_add(rows, window, scale):
-        return _overlap_add_op(g, rows, window, scale)
+        return _overlap_add_op(g, *_sg(rows, window, scale))
 
     @overlap_add.vjp
     def overlap_add_vjp(primals, cotangent, output):
         rows, window, scale = primals
         cot = cotangent[0] if isinstance(cotangent, (list, tuple)) else cotangent
         ones = mx.ones((g.n_fft,), dtype=mx.float32)
-        framed = _frames_op(g, cot, ones, scale)  # frames of pad(cot * scale), [B, NF, n_fft]
+        framed = _frames_diff(g, cot, ones, scale)  # frames of pad(cot * scale), [B, NF, n_fft]
         d_rows = framed * window
         d_window = mx.sum(rows * framed, axis=(0, 1))
         if g.has_scale:
-            unscaled = _overlap_add_op(g._replace(has_scale=False), rows, window, scale)
+            unscaled = _overlap_add_diff(g._replace(has_scale=False), rows, window, scale)
             return d_rows, d_window, mx.sum(cot * unscaled, axis=0)
         return d_rows, d_window, mx.zeros_like(scale)
 
@@ -387,11 +409,11 @@ def _overlap_add_fn(g: Geometry):
         dr, dw, ds = tangents
         total = None
         if dr is not None:
-            total = _accumulate(total, _overlap_add_op(g, dr, window, scale))
+            total = _accumulate(total, _overlap_add_diff(g, dr, window, scale))
         if dw is not None:
-            total = _accumulate(total, _overlap_add_op(g, rows, dw, scale))
+            total = _accumulate(total, _overlap_add_diff(g, rows, dw, scale))
         if ds is not None and g.has_scale:
-            total = _accumulate(total, _overlap_add_op(g, rows, window, ds))
+            total = _accumulate(total, _overlap_add_diff(g, rows, window, ds))
         if total is None:
             total = mx.zeros((rows.shape[0], g.length_for(rows.shape[1])), dtype=mx.float32)
         return total

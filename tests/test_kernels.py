@@ -222,8 +222,26 @@ def test_host_bodies_match_pure_path(host_kernels, geom, has_scale):
 # Dispatch through a fake backend
 
 
+@mx.custom_function
+def _opaque(a):
+    return a
+
+
+@_opaque.vjp
+def _opaque_vjp(primals, cotangent, output):
+    raise ValueError("[Primitive::vjp] Not implemented for CustomKernel (fake)")
+
+
+@_opaque.jvp
+def _opaque_jvp(primals, tangents):
+    raise ValueError("[Primitive::jvp] Not implemented for CustomKernel (fake)")
+
+
 class FakeKernel:
-    """Stands in for mx.fast.metal_kernel(...): computes the reference (optionally corrupted)."""
+    """Stands in for mx.fast.metal_kernel(...): computes the reference (optionally corrupted).
+
+    Like a real kernel primitive, its output cannot be differentiated (vjp/jvp raise).
+    """
 
     def __init__(self, kind, mode="ok"):
         self.kind, self.mode, self.calls = kind, mode, 0
@@ -249,7 +267,7 @@ class FakeKernel:
         assert grid[0] >= math.prod(output_shapes[0]) and threadgroup[0] > 0
         if self.mode == "wrong":
             out = out + 1e-3
-        return [out]
+        return [_opaque(out)]
 
 
 @pytest.fixture
