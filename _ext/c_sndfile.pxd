@@ -58,6 +58,7 @@ cdef extern from "sndfile.h" nogil:
     sf_count_t sf_seek(SNDFILE *sndfile, sf_count_t frames, int whence)
     sf_count_t sf_readf_float(SNDFILE *sndfile, float *ptr, sf_count_t frames)
     sf_count_t sf_read_raw(SNDFILE *sndfile, void *ptr, sf_count_t nbytes)
+    sf_count_t sf_write_raw(SNDFILE *sndfile, const void *ptr, sf_count_t nbytes)
     sf_count_t sf_writef_float(SNDFILE *sndfile, const float *ptr, sf_count_t frames)
     int sf_close(SNDFILE *sndfile)
     const char *sf_version_string()

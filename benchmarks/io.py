@@ -164,7 +164,7 @@ def peers(files: dict):
             r["pedalboard"] = pb_load
         if ma and fmt in ("WAV", "FLAC", "MP3"):
             r["miniaudio"] = lambda p=p: from_np(
-                np.frombuffer(ma.decode_file(p, ma.SampleFormat.FLOAT32, 0, 0).samples, np.float32)
+                np.frombuffer(ma.decode_file(p, ma.SampleFormat.FLOAT32, 2, SR).samples, np.float32)
             )
         if tc:
             r["torchcodec"] = lambda p=p: from_np(tc.AudioDecoder(p).get_all_samples().data.numpy())
@@ -227,7 +227,7 @@ def peers(files: dict):
         if ma:
             r["miniaudio"] = lambda p=p: from_np(
                 np.frombuffer(
-                    ma.decode_file(p, ma.SampleFormat.FLOAT32, 0, 16000).samples, np.float32
+                    ma.decode_file(p, ma.SampleFormat.FLOAT32, 2, 16000).samples, np.float32
                 )
             )
         if tc:
@@ -341,7 +341,7 @@ def peers(files: dict):
     if ma:
         r["miniaudio"] = lambda: [
             from_np(
-                np.frombuffer(ma.decode_file(c, ma.SampleFormat.FLOAT32, 0, 0).samples, np.float32)
+                np.frombuffer(ma.decode_file(c, ma.SampleFormat.FLOAT32, 2, SR).samples, np.float32)
             )
             for c in clips
         ]
@@ -423,6 +423,9 @@ def run_table(files: dict, budget: float) -> None:
 
 
 def child(args) -> None:
+    import warnings
+
+    warnings.simplefilter("ignore")  # librosa's audioread fallback deprecations
     files = make_files(args.workdir, args.seconds)
     env = "malloc thresholds set" if os.environ.get("MALLOC_MMAP_THRESHOLD_") else "default malloc"
     print(f"\n## {env} (ms, median; parentheses: peer / mlxdsp)\n", flush=True)

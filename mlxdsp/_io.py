@@ -639,7 +639,7 @@ def _mp3_level(kbps: int, sr: int) -> float:
 
 
 def _interleaved(fn: str, audio, layout: str) -> np.ndarray:
-    """Any array -> C-contiguous float32 NumPy [frames, channels] (one copy at most)."""
+    """Any array -> float32 NumPy [frames, channels], possibly a strided view (no copy for float32)."""
     if isinstance(audio, mx.array):
         if not mx.issubdtype(audio.dtype, mx.floating) and not mx.issubdtype(
             audio.dtype, mx.integer
@@ -671,7 +671,7 @@ def _interleaved(fn: str, audio, layout: str) -> np.ndarray:
             f"[{fn}] audio.shape={tuple(audio.shape)} with layout={layout!r} gives {x.shape[1]} "
             f"channels; must be 1..{_MAX_CHANNELS}{hint}"
         )
-    return np.ascontiguousarray(x)
+    return x
 
 
 def save(
@@ -789,7 +789,10 @@ def save(
                 f.set_compression_level(1.0 - quality)
                 if encoding == "mp3":
                     f.set_bitrate_mode(_sndfile.BITRATE_VARIABLE)
-            f.writef(data)
+            if encoding == "pcm16" and fmt & 0x0FFF0000 in _RAW_PCM16_CONTAINERS:
+                f.write_pcm16(data, clip, f.raw_needs_endswap())
+            else:
+                f.writef(np.ascontiguousarray(data))
         os.replace(tmp, raw)
     except BaseException:
         try:

@@ -515,3 +515,39 @@ def test_pcm16_fast_path_full_range(tmp_path, ext):
     np.testing.assert_array_equal(_np(y), ref)
     part, _ = mlxdsp.load(p, offset=1001 / 8000, duration=7 / 8000, layout="channels_last")
     np.testing.assert_array_equal(_np(part), ref[1001:1008])
+
+
+@pytest.mark.parametrize("ext", ["wav", "aiff"])
+def test_pcm16_writer_matches_libsndfile(tmp_path, ext):
+    """The direct PCM16 writer reproduces libsndfile's clipping conversion on edge values."""
+    rng = np.random.default_rng(7)
+    edges = np.array(
+        [
+            0,
+            1,
+            -1,
+            1.5,
+            -1.5,
+            1 - 2**-24,
+            -1 + 2**-24,
+            2**-15,
+            -(2**-15),
+            2**-16,
+            -(2**-16),
+            0.5 / 32768,
+            -0.5 / 32768,
+            1.5 / 32768,
+            -1.5 / 32768,
+            np.inf,
+            -np.inf,
+        ],
+        np.float32,
+    )
+    x = np.concatenate([edges, rng.uniform(-1.1, 1.1, 4001).astype(np.float32)])
+    x = np.stack([x, x[::-1]])  # [2, n] channels_first, a strided view on the way in
+    ours, theirs = tmp_path / f"o.{ext}", tmp_path / f"t.{ext}"
+    mlxdsp.save(ours, mx.array(x), 8000, encoding="pcm16")
+    sf.write(theirs, x.T, 8000, subtype="PCM_16")
+    a, _ = sf.read(ours, dtype="int16")
+    b, _ = sf.read(theirs, dtype="int16")
+    np.testing.assert_array_equal(a, b)
