@@ -113,8 +113,12 @@ def _mr_loss_torch(torch, windows, x, y):
     total = 0.0
     for n_fft, hop in MRSTFT:
         w = windows[n_fft]
-        X = torch.stft(x, n_fft, hop, window=w, center=True, pad_mode="reflect", return_complex=True)
-        Y = torch.stft(y, n_fft, hop, window=w, center=True, pad_mode="reflect", return_complex=True)
+        X = torch.stft(
+            x, n_fft, hop, window=w, center=True, pad_mode="reflect", return_complex=True
+        )
+        Y = torch.stft(
+            y, n_fft, hop, window=w, center=True, pad_mode="reflect", return_complex=True
+        )
         mx_ = torch.sqrt(X.real**2 + X.imag**2 + 1e-7)
         my_ = torch.sqrt(Y.real**2 + Y.imag**2 + 1e-7)
         total = total + (mx_ - my_).abs().mean() + (mx_.log() - my_.log()).abs().mean()
@@ -237,7 +241,7 @@ def run(runs: int, quick: bool) -> list[dict]:
             torch.cuda.empty_cache()
         del xs, Xs
     # multi-resolution STFT loss, value_and_grad (B=4, T=160k and 4 x 1.32M)
-    for batch, samples in ([(4, 160_000)] if quick else [(4, 160_000), (4, 1_320_000)]):
+    for batch, samples in [(4, 160_000)] if quick else [(4, 160_000), (4, 1_320_000)]:
         a = [rng.standard_normal((batch, samples)).astype(np.float32) for _ in range(4)]
         pairs = [(mx.array(a[i]), mx.array(a[i + 1])) for i in range(3)]
         step = mx.value_and_grad(_mr_loss_mlx)
@@ -246,10 +250,12 @@ def run(runs: int, quick: bool) -> list[dict]:
         ms_t = None
         if has_torch:
             windows = {n: torch.hann_window(n, device="cuda") for n, _ in MRSTFT}
-            tp = [(torch.from_numpy(a[i]).cuda(), torch.from_numpy(a[i + 1]).cuda()) for i in range(3)]
+            tp = [
+                (torch.from_numpy(a[i]).cuda(), torch.from_numpy(a[i + 1]).cuda()) for i in range(3)
+            ]
             nxt = _cycle(tp)
 
-            def once():
+            def once(nxt=nxt, windows=windows):
                 x, y = nxt()
                 x = x.detach().requires_grad_(True)
                 loss = _mr_loss_torch(torch, windows, x, y)

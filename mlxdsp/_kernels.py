@@ -45,6 +45,7 @@ _PAD_NAMES = {v: k for k, v in PAD_MODES.items()}
 KERNELS = {
     "frames": (("x", "window", "scale"), ("out",)),
     "overlap_add": (("rows", "window", "scale"), ("y",)),
+    "mel": (("spec", "weights", "starts"), ("mel",)),
 }
 _THREADS_PER_GROUP = 256
 _INT32_LIMIT = 2**31 - 1
@@ -74,6 +75,14 @@ class Geometry(NamedTuple):
 
     def with_scale(self, has_scale: bool) -> Geometry:
         return self._replace(has_scale=bool(has_scale))
+
+
+class MelGeometry(NamedTuple):
+    """Template constants of the power + mel kernel."""
+
+    n_freq: int
+    n_mels: int
+    max_width: int
 
 
 # --------------------------------------------------------------------------------------------------
@@ -171,7 +180,9 @@ def _kernel(kind: str, backend: str):
     return _built[key]
 
 
-def template_args(kind: str, g: Geometry) -> list[tuple[str, object]]:
+def template_args(kind: str, g) -> list[tuple[str, object]]:
+    if kind == "mel":
+        return [("NFREQ", g.n_freq), ("NMELS", g.n_mels), ("MAXW", g.max_width)]
     args = [
         ("NFFT", g.n_fft),
         ("HOP", g.hop),
@@ -185,7 +196,7 @@ def template_args(kind: str, g: Geometry) -> list[tuple[str, object]]:
     return args
 
 
-def _launch(kind: str, backend: str, g: Geometry, inputs: list[mx.array], shape: tuple[int, ...]):
+def _launch(kind: str, backend: str, g, inputs: list[mx.array], shape: tuple[int, ...]):
     total = math.prod(shape)
     out = _kernel(kind, backend)(
         inputs=inputs,
@@ -226,7 +237,17 @@ def overlap_add_pure(g: Geometry, rows: mx.array, window: mx.array, scale: mx.ar
     return y
 
 
-_PURE = {"frames": frames_pure, "overlap_add": overlap_add_pure}
+def mel_pure(g: MelGeometry, spec: mx.array, weights: mx.array, starts: mx.array) -> mx.array:
+    """Reference of the mel kernel on its own inputs (interleaved spectrum, packed bands)."""
+    w = np.array(weights, dtype=np.float64).reshape(g.n_mels, g.max_width)
+    dense = np.zeros((g.n_mels, g.n_freq + g.max_width))
+    for m, start in enumerate(np.array(starts)):
+        dense[m, start : start + g.max_width] = w[m]
+    power = mx.square(spec[:, 0::2]) + mx.square(spec[:, 1::2])
+    return power @ mx.array(dense[:, : g.n_freq].T.astype(np.float32))
+
+
+_PURE = {"frames": frames_pure, "overlap_add": overlap_add_pure, "mel": mel_pure}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -236,9 +257,15 @@ _PURE = {"frames": frames_pure, "overlap_add": overlap_add_pure}
 _validated: dict[tuple, bool] = {}
 
 
-def _validation_case(kind: str, g: Geometry):
+def _validation_case(kind: str, g):
     """A small random input with the same template constants as ``g`` (2 batch rows, a few frames)."""
     rng = np.random.default_rng(20261120)
+    if kind == "mel":
+        spec = rng.standard_normal((5, 2 * g.n_freq)).astype(np.float32)
+        weights = rng.uniform(0.0, 1.0, (g.n_mels, g.max_width)).astype(np.float32)
+        starts = rng.integers(0, g.n_freq, g.n_mels).astype(np.int32)
+        inputs = [mx.array(spec), mx.array(weights.reshape(-1)), mx.array(starts)]
+        return inputs, (5, g.n_mels)
     length = g.length_for(3)
     while length < max(g.left, g.right) + 2:
         length += g.hop
@@ -261,7 +288,7 @@ def _relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a - b) / denom) if denom > 0 else float(np.linalg.norm(a - b))
 
 
-def _usable(kind: str, g: Geometry) -> str | None:
+def _usable(kind: str, g) -> str | None:
     """The backend to run ``kind`` at ``g`` on, validating at first use; None means the pure path."""
     backend = enabled()
     if backend is None:
@@ -274,7 +301,7 @@ def _usable(kind: str, g: Geometry) -> str | None:
     return backend if ok else None
 
 
-def _validate(kind: str, backend: str, g: Geometry) -> bool:
+def _validate(kind: str, backend: str, g) -> bool:
     inputs, shape = _validation_case(kind, g)
     try:
         got = _launch(kind, backend, g, inputs, shape)
@@ -495,6 +522,110 @@ def overlap_add_scaled(
     return y.reshape(*lead, length)
 
 
+# --------------------------------------------------------------------------------------------------
+# Power + mel projection
+
+
+def _power(z: mx.array) -> mx.array:
+    re, im = mx.real(z), mx.imag(z)
+    return re * re + im * im
+
+
+class _MelPack(NamedTuple):
+    geometry: MelGeometry
+    weights: mx.array  # [n_mels * max_width] float32
+    starts: mx.array  # [n_mels] int32
+    dense: mx.array  # [n_mels, n_freq] float32 (the backward pass and jvp are dense matmuls)
+    fn: object
+
+
+_mel_packs: dict[int, tuple[object, _MelPack]] = {}
+
+
+def _mel_pack(banded, n_freq: int) -> _MelPack:
+    """Pack the banded filterbank (see _mel._banded_projection) per band: first bin + weights."""
+    hit = _mel_packs.get(id(banded))
+    if hit is not None and hit[0] is banded and hit[1].geometry.n_freq == n_freq:
+        return hit[1]
+    n_mels = max(group[3] for group in banded)
+    dense = np.zeros((n_mels, n_freq), dtype=np.float32)
+    for lo, hi, band_lo, band_hi, block in banded:
+        dense[band_lo:band_hi, lo:hi] = np.array(block).T
+    starts = np.zeros(n_mels, dtype=np.int32)
+    stops = np.ones(n_mels, dtype=np.int32)
+    for m in range(n_mels):
+        nz = np.flatnonzero(dense[m])
+        if nz.size:
+            starts[m], stops[m] = nz[0], nz[-1] + 1
+    width = int(max(1, (stops - starts).max()))
+    packed = np.zeros((n_mels, width), dtype=np.float32)
+    for m in range(n_mels):
+        row = dense[m, starts[m] : starts[m] + width]
+        packed[m, : row.shape[0]] = row
+    g = MelGeometry(n_freq, n_mels, width)
+    weights, starts_mx, dense_mx = mx.array(packed.reshape(-1)), mx.array(starts), mx.array(dense)
+    pack = _MelPack(g, weights, starts_mx, dense_mx, _mel_fn(g, weights, starts_mx, dense_mx))
+    _mel_packs[id(banded)] = (banded, pack)
+    return pack
+
+
+def _single(value):
+    """MLX hands a one-argument custom_function's primals/tangents over bare or in a sequence."""
+    return value[0] if isinstance(value, (list, tuple)) else value
+
+
+def _mel_fn(g: MelGeometry, weights: mx.array, starts: mx.array, dense: mx.array):
+    @mx.custom_function
+    def power_mel(spec):
+        flat = mx.view(mx.stop_gradient(spec), mx.float32)  # [R, 2 * n_freq], no copy
+        backend = _usable("mel", g)
+        if backend is None:
+            return _power(mx.stop_gradient(spec)) @ dense.T
+        return _launch("mel", backend, g, [flat, weights, starts], (spec.shape[0], g.n_mels))
+
+    @power_mel.vjp
+    def power_mel_vjp(primals, cotangent, output):
+        cot = _single(cotangent)
+        _, (d_spec,) = mx.vjp(_power, [_single(primals)], [cot @ dense])
+        return (d_spec,)
+
+    @power_mel.jvp
+    def power_mel_jvp(primals, tangents):
+        _, (d_power,) = mx.jvp(_power, [_single(primals)], [_single(tangents)])
+        return d_power @ dense.T
+
+    return power_mel
+
+
+def mel_projection(spec_rows: mx.array, power: float, filterbank, banded) -> mx.array:
+    """[..., n_frames, n_freq] complex rows -> [..., n_frames, n_mels]: ``|X| ** power`` times the filters.
+
+    The fused kernel covers the built-in (banded) filterbank with ``power=2``; a learned ``filterbank``
+    array or another power takes the pure path.
+    """
+    if (
+        filterbank is None
+        and banded is not None
+        and power == 2.0
+        and spec_rows.ndim >= 1
+        and spec_rows.dtype == mx.complex64
+        and 2 * spec_rows.size < _INT32_LIMIT
+        and enabled() is not None
+    ):
+        n_freq = spec_rows.shape[-1]
+        pack = _mel_pack(banded, n_freq)
+        if pack.geometry.n_mels * (spec_rows.size // max(n_freq, 1)) < _INT32_LIMIT and _usable(
+            "mel", pack.geometry
+        ):
+            lead = spec_rows.shape[:-1]
+            out = pack.fn(spec_rows.reshape(-1, n_freq))
+            return out.reshape(*lead, pack.geometry.n_mels)
+    from ._mel import apply_filterbank
+    from ._spectrum import magnitude_from_power, power_of
+
+    return apply_filterbank(magnitude_from_power(power_of(spec_rows), power), filterbank, banded)
+
+
 def _pad_name(mode: int) -> str:  # for tests and messages
     return _PAD_NAMES[mode]
 
@@ -504,6 +635,7 @@ __all__ = [
     "enabled",
     "kernel_source",
     "kernels_disabled",
+    "mel_projection",
     "overlap_add_scaled",
     "windowed_frames",
 ]

@@ -8,10 +8,9 @@ import math
 import mlx.core as mx
 import numpy as np
 
-from . import _checks
+from . import _checks, _kernels
 from ._db import power_to_db
 from ._errors import ParameterError
-from ._spectrum import magnitude_from_power, power_of
 from ._stft import stft
 from ._typing import MelNorm, MelScale
 
@@ -275,8 +274,8 @@ def mel_spectrogram(
             raise ParameterError(
                 f"[{fn}] filterbank.shape={tuple(filterbank.shape)} must be (n_mels, {n_fft // 2 + 1})"
             )
-    rows = magnitude_from_power(power_of(mx.swapaxes(X, -1, -2)), power)
-    return mx.swapaxes(apply_filterbank(rows, filterbank, banded), -1, -2)
+    rows = _kernels.mel_projection(mx.swapaxes(X, -1, -2), power, filterbank, banded)
+    return mx.swapaxes(rows, -1, -2)
 
 
 def log_mel_spectrogram(
