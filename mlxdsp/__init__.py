@@ -42,6 +42,30 @@ from ._io import stream as stream
 
 # --- resampling, filtering, effects (issue 5) ---
 from ._resample import resample as resample
+from ._filter import filtfilt as filtfilt
+from ._filter import lfilter as lfilter
+from ._filter import lfilter_zi as lfilter_zi
+from ._filter import sosfilt as sosfilt
+from ._filter import sosfilt_zi as sosfilt_zi
+from ._filter import sosfiltfilt as sosfiltfilt
+from ._convolve import convolve as convolve
+from ._convolve import fftconvolve as fftconvolve
+from ._convolve import oaconvolve as oaconvolve
+from ._biquad import allpass_biquad as allpass_biquad
+from ._biquad import bandpass_biquad as bandpass_biquad
+from ._biquad import bandreject_biquad as bandreject_biquad
+from ._biquad import bass_biquad as bass_biquad
+from ._biquad import biquad as biquad
+from ._biquad import equalizer_biquad as equalizer_biquad
+from ._biquad import highpass_biquad as highpass_biquad
+from ._biquad import highshelf_biquad as highshelf_biquad
+from ._biquad import lowpass_biquad as lowpass_biquad
+from ._biquad import lowshelf_biquad as lowshelf_biquad
+from ._biquad import treble_biquad as treble_biquad
+from ._mulaw import mu_law_decoding as mu_law_decoding
+from ._mulaw import mu_law_encoding as mu_law_encoding
+from ._emphasis import deemphasis as deemphasis
+from ._emphasis import preemphasis as preemphasis
 
 __version__ = "0.1.0"
 
@@ -80,4 +104,28 @@ __all__ = [
     "stream",
     # resampling, filtering, effects
     "resample",
+    "filtfilt",
+    "lfilter",
+    "lfilter_zi",
+    "sosfilt",
+    "sosfilt_zi",
+    "sosfiltfilt",
+    "convolve",
+    "fftconvolve",
+    "oaconvolve",
+    "allpass_biquad",
+    "bandpass_biquad",
+    "bandreject_biquad",
+    "bass_biquad",
+    "biquad",
+    "equalizer_biquad",
+    "highpass_biquad",
+    "highshelf_biquad",
+    "lowpass_biquad",
+    "lowshelf_biquad",
+    "treble_biquad",
+    "mu_law_decoding",
+    "mu_law_encoding",
+    "deemphasis",
+    "preemphasis",
 ]
