@@ -25,66 +25,16 @@ from tests.cases.spectral import (
     check_parity,
     librosa_istft64,
     librosa_stft64,
+    ELEMENTS,
     padded_window,
     rel_err,
+    stft_configs,
     torch_istft64,
     torch_stft64,
     window_specs,
 )
 
-PAD_MODES = ("reflect", "constant", "edge")
 THOROUGH = settings.get_profile("thorough")
-# Bound on batch * n_frames * n_fft for one drawn example (keeps hop=1 with n_fft=4096 in check).
-ELEMENTS = 400_000
-
-
-def _n_frames(length, n_fft, hop, center):
-    padded = length + 2 * (n_fft // 2) if center else length
-    return 1 + (padded - n_fft) // hop
-
-
-@st.composite
-def stft_configs(draw, *, pad_modes=PAD_MODES, elements=ELEMENTS, max_frames=400):
-    """n_fft 16..4096 (odd included), win_length <= n_fft, hop 1..n_fft, every window, both centers,
-    every pad mode, 0-3 leading dims; the signal length keeps batch * n_frames * n_fft bounded."""
-    n_fft = draw(st.one_of(st.integers(16, 300), st.integers(16, 4096)), label="n_fft")
-    win_length = draw(st.one_of(st.just(n_fft), st.integers(1, n_fft)), label="win_length")
-    center = draw(st.booleans(), label="center")
-    pad_mode = draw(st.sampled_from(pad_modes), label="pad_mode")
-    lead = draw(st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple), label="lead")
-    batch = math.prod(lead)
-    frames_budget = max(2, min(max_frames, elements // (n_fft * batch)))
-    # The shortest signal the options allow, and the hop that keeps it within the budget.
-    if not center:
-        min_length = n_fft
-    elif pad_mode == "reflect":
-        min_length = n_fft // 2 + 1  # reflect padding must be shorter than the signal (torch, NumPy)
-    else:
-        min_length = 1
-    min_hop = 1
-    while _n_frames(min_length, n_fft, min_hop, center) > frames_budget:
-        min_hop += max(1, min_hop // 2)
-    min_hop = min(min_hop, n_fft)
-    hop = draw(
-        st.one_of(st.integers(min_hop, max(min_hop, win_length // 4)), st.integers(min_hop, n_fft)),
-        label="hop",
-    )
-    max_length = min_length
-    while _n_frames(max_length + hop, n_fft, hop, center) <= frames_budget and max_length < min_length + 20000:
-        max_length += hop
-    max_length += hop - 1
-    length = draw(st.integers(min_length, max_length), label="length")
-    window = draw(window_specs(), label="window")
-    return dict(
-        n_fft=n_fft,
-        win_length=win_length,
-        hop_length=hop,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-        lead=lead,
-        length=length,
-    )
 
 
 def _signal(cfg, seed=0, dtype=np.float32):
