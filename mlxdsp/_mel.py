@@ -56,7 +56,7 @@ def hz_to_mel(frequencies, *, mel_scale: str = "slaney"):
         return float(out) if out.ndim == 0 else out
     f = frequencies.astype(mx.float32)
     if mel_scale == "htk":
-        return 2595.0 * mx.log10(1.0 + f / 700.0)
+        return (2595.0 / math.log(10.0)) * mx.log1p(f / 700.0)  # log1p: exact near 0 Hz in float32
     log_part = _MIN_LOG_MEL + mx.log(mx.maximum(f, _MIN_LOG_HZ) / _MIN_LOG_HZ) / _LOGSTEP
     return mx.where(f >= _MIN_LOG_HZ, log_part, f / _F_SP)
 
@@ -72,7 +72,7 @@ def mel_to_hz(mels, *, mel_scale: str = "slaney"):
         return float(out) if out.ndim == 0 else out
     m = mels.astype(mx.float32)
     if mel_scale == "htk":
-        return 700.0 * (mx.power(10.0, m / 2595.0) - 1.0)
+        return 700.0 * mx.expm1(m * (math.log(10.0) / 2595.0))  # expm1: exact near 0 mel in float32
     log_part = _MIN_LOG_HZ * mx.exp(_LOGSTEP * (mx.maximum(m, _MIN_LOG_MEL) - _MIN_LOG_MEL))
     return mx.where(m >= _MIN_LOG_MEL, log_part, _F_SP * m)
 
