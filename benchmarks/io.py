@@ -63,7 +63,12 @@ def make_files(folder: str, seconds: int) -> dict[str, str]:
             x = np.stack([np.sin(2 * np.pi * 220 * t), np.sin(2 * np.pi * 330 * t)], 1) * 0.3
             x = (x + 0.05 * rng.standard_normal(x.shape)).astype(np.float32)
         data = x if rate == SR else x[: seconds * rate]  # content only matters for size
-        sf.write(path + ".tmp", data, rate, subtype=sub, format="OGG" if fmt == "OPUS" else fmt)
+        # Written in blocks: libsndfile's Vorbis writer crashes on one very large write.
+        with sf.SoundFile(
+            path + ".tmp", "w", rate, 2, sub, format="OGG" if fmt == "OPUS" else fmt
+        ) as f:
+            for i in range(0, len(data), 4096):
+                f.write(data[i : i + 4096])
         os.replace(path + ".tmp", path)
     m4a = os.path.join(folder, f"long_{seconds}s.m4a")
     try:
@@ -319,7 +324,7 @@ def peers(files: dict):
                 for b in ma.stream_file(p, ma.SampleFormat.FLOAT32, 2, SR, SR)
             ]
         if mai:
-            r["mlx-audio-io"] = lambda p=p: [ev(c) for c in mai.stream(p, chunk_frames=SR)]
+            r["mlx-audio-io"] = lambda p=p: [ev(c[0]) for c in mai.stream(p, chunk_frames=SR)]
 
     clips = files["clips"]
     r = rows["batch 32 x 10 s FLAC"] = {}

@@ -551,3 +551,13 @@ def test_pcm16_writer_matches_libsndfile(tmp_path, ext):
     a, _ = sf.read(ours, dtype="int16")
     b, _ = sf.read(theirs, dtype="int16")
     np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.slow
+def test_save_long_vorbis_does_not_crash(tmp_path):
+    """libsndfile 1.2 segfaults on one 60 s stereo Vorbis write; save() writes in blocks."""
+    x = np.zeros((2, 60 * 44100), np.float32)
+    x[:, ::100] = 0.1
+    p = tmp_path / "long.ogg"
+    mlxdsp.save(p, x, 44100, quality=0.0)
+    assert mlxdsp.info(p).frames == x.shape[1]
