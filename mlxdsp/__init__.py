@@ -66,6 +66,19 @@ from ._mulaw import mu_law_decoding as mu_law_decoding
 from ._mulaw import mu_law_encoding as mu_law_encoding
 from ._emphasis import deemphasis as deemphasis
 from ._emphasis import preemphasis as preemphasis
+from ._vocoder import phase_vocoder as phase_vocoder
+from ._vocoder import pitch_shift as pitch_shift
+from ._vocoder import time_stretch as time_stretch
+from ._griffinlim import griffin_lim as griffin_lim
+from ._griffinlim import mel_to_audio as mel_to_audio
+from ._griffinlim import mel_to_stft as mel_to_stft
+from ._griffinlim import mfcc_to_audio as mfcc_to_audio
+from ._griffinlim import mfcc_to_mel as mfcc_to_mel
+from ._hpss import hpss as hpss
+from ._hpss import median_filter as median_filter
+from ._trim import nonsilent_frames as nonsilent_frames
+from ._trim import split as split
+from ._trim import trim as trim
 
 __version__ = "0.1.0"
 
@@ -128,4 +141,17 @@ __all__ = [
     "mu_law_encoding",
     "deemphasis",
     "preemphasis",
+    "phase_vocoder",
+    "pitch_shift",
+    "time_stretch",
+    "griffin_lim",
+    "mel_to_audio",
+    "mel_to_stft",
+    "mfcc_to_audio",
+    "mfcc_to_mel",
+    "hpss",
+    "median_filter",
+    "nonsilent_frames",
+    "split",
+    "trim",
 ]

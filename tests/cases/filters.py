@@ -198,3 +198,164 @@ CASES += [
         _sig(200),
     ),
 ]
+
+
+# ---- effects ------------------------------------------------------------------------------------------
+
+
+def _spec_inputs(n_fft=256, frames=12):
+    def make(rng):
+        t = np.arange((frames - 1) * (n_fft // 4))
+        sig = np.sin(0.05 * t)[None] + 0.3 * rng.standard_normal((3, t.size))
+        win = np.hanning(n_fft + 1)[:-1]
+        fr = np.stack([sig[:, i * n_fft // 4 : i * n_fft // 4 + n_fft] for i in range(frames - 4)], axis=-1)
+        spec = np.fft.rfft(fr * win[:, None], axis=-2)
+        mag = np.abs(spec)
+        return (mag / mag.max() + 0.1,)
+
+    return make
+
+
+def _complex(fn):
+    """Table inputs are real: build the complex STFT from magnitude and a fixed phase inside."""
+    import mlx.core as mx
+
+    def wrapped(S):
+        phase = mx.array(np.linspace(0, 3, S.shape[-1] * S.shape[-2]).reshape(S.shape[-2:]).astype(np.float32))
+        return fn(S * mx.cos(phase) + 1j * (S * mx.sin(phase)))
+
+    return wrapped
+
+
+def _gl64(S, n_iter=2, momentum=0.5):
+    import librosa
+
+    return librosa.griffinlim(S, n_iter=n_iter, init=None, momentum=momentum, n_fft=2 * (S.shape[-2] - 1))
+
+
+def _mel_to_stft64(M, sr=8000, n_fft=128, n_iter=5):
+    import librosa
+
+    basis = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=M.shape[-2], dtype=np.float64)
+    step = 1.0 / np.linalg.norm(basis, 2) ** 2
+    X = np.maximum(np.linalg.pinv(basis) @ M, 0.0)
+    Y, t = X, 1.0
+    for _ in range(n_iter):
+        Xn = np.maximum(Y - step * (basis.T @ (basis @ Y - M)), 0.0)
+        tn = (1 + np.sqrt(1 + 4 * t * t)) / 2
+        Y = Xn + ((t - 1) / tn) * (Xn - X)
+        X, t = Xn, tn
+    return X
+
+
+def _mfcc_to_mel64(c, n_mels=16):
+    import librosa
+
+    return librosa.feature.inverse.mfcc_to_mel(c, n_mels=n_mels)
+
+
+def _hpss64(S):
+    import librosa
+
+    return librosa.decompose.hpss(S, kernel_size=5)[0]
+
+
+def _median64(x):
+    import scipy.ndimage
+
+    return scipy.ndimage.median_filter(x, size=(1, 5), mode="reflect")
+
+
+CASES += [
+    Case(
+        "phase_vocoder",
+        _complex(lambda D: mlxdsp.phase_vocoder(D, rate=1.3)),
+        _spec_inputs(),
+        skip={"grad": "angle() of the spectrum is discontinuous at the 2*pi wrap; finite differences straddle it"},
+        grad_rtol=1e-2,
+    ),
+    Case(
+        "time_stretch",
+        lambda x: mlxdsp.time_stretch(x, rate=1.25, n_fft=128, hop_length=32),
+        lambda rng: (rng.standard_normal((3, 600)),),
+        skip={"grad": "phase wrapping (round) makes the map piecewise smooth; checked by jvp/vjp consistency"},
+        grad_rtol=3e-2,
+    ),
+    Case(
+        "pitch_shift",
+        lambda x: mlxdsp.pitch_shift(x, sr=8000, n_steps=2, n_fft=128, hop_length=32, method="sinc_interp_hann"),
+        lambda rng: (rng.standard_normal((3, 600)),),
+        skip={"grad": "phase wrapping (round) makes the map piecewise smooth; checked by jvp/vjp consistency"},
+        grad_rtol=3e-2,
+    ),
+    Case(
+        "griffin_lim",
+        lambda S: mlxdsp.griffin_lim(S, n_iter=2, init="zeros", momentum=0.5),
+        _spec_inputs(),
+        ref64=_gl64,
+        # z/|z| is sharply curved where the rebuilt STFT nearly vanishes: the table's finite-difference step
+        # (1e-4 relative) is biased there. At step 1e-6 the gradient agrees to 3e-5 (tests/test_effects.py).
+        grad_rtol=5e-2,
+    ),
+    Case(
+        "mel_to_stft",
+        lambda M: mlxdsp.mel_to_stft(M, sr=8000, n_fft=128, power=1.0, nnls_iter=5),
+        lambda rng: (np.abs(rng.standard_normal((3, 16, 6))) + 0.5,),
+        ref64=_mel_to_stft64,
+    ),
+    Case(
+        "mel_to_audio",
+        lambda M: mlxdsp.mel_to_audio(M, sr=8000, n_fft=128, power=1.0, nnls_iter=3, n_iter=2, init="zeros"),
+        lambda rng: (np.abs(rng.standard_normal((3, 16, 6))) + 0.5,),
+        ref64=lambda M: _gl64(_mel_to_stft64(M, n_iter=3)),
+        # z/|z| is sharply curved where the rebuilt STFT nearly vanishes: the table's finite-difference step
+        # (1e-4 relative) is biased there. At step 1e-6 the gradient agrees to 3e-5 (tests/test_effects.py).
+        grad_rtol=5e-2,
+    ),
+    Case(
+        "mfcc_to_mel",
+        lambda c: mlxdsp.mfcc_to_mel(c, n_mels=16),
+        lambda rng: (0.3 * rng.standard_normal((3, 8, 6)),),
+        ref64=_mfcc_to_mel64,
+    ),
+    Case(
+        "mfcc_to_audio",
+        lambda c: mlxdsp.mfcc_to_audio(c, sr=8000, n_mels=16, n_fft=128, power=1.0, nnls_iter=3, n_iter=2, init="zeros"),
+        lambda rng: (0.3 * rng.standard_normal((3, 8, 6)),),
+        ref64=lambda c: _gl64(_mel_to_stft64(_mfcc_to_mel64(c), n_iter=3)),
+        # z/|z| is sharply curved where the rebuilt STFT nearly vanishes: the table's finite-difference step
+        # (1e-4 relative) is biased there. At step 1e-6 the gradient agrees to 3e-5 (tests/test_effects.py).
+        grad_rtol=5e-2,
+    ),
+    Case(
+        "hpss",
+        lambda S: mlxdsp.hpss(S, kernel_size=5)[0],
+        # well-separated values: the finite-difference step must not reorder a median window
+        lambda rng: (0.1 + np.stack([rng.permutation(153) for _ in range(3)]).reshape(3, 17, 9) / 153.0,),
+        ref64=_hpss64,
+    ),
+    Case(
+        "median_filter",
+        lambda x: mlxdsp.median_filter(x, size=5),
+        _sig(64),
+        ref64=_median64,
+    ),
+    Case(
+        "nonsilent_frames",
+        lambda x: mlxdsp.nonsilent_frames(x, top_db=20, frame_length=64, hop_length=16),
+        _sig(400),
+        skip={
+            "grad": "boolean output",
+            "jvp": "boolean output",
+            "vmap": "aggregates over every leading dim (librosa's multichannel rule), so a batch is one signal",
+        },
+    ),
+]
+
+_EAGER = "output shape depends on the data (number/position of cuts): eager only, nothing to trace"
+CASES += [
+    Case(name, (lambda f: lambda x: f(x)[0] if name == "trim" else mlxdsp.split(x))(getattr(mlxdsp, name)), _sig(400),
+         skip={t: _EAGER for t in ("compile", "grad", "jvp", "vmap")})
+    for name in ("trim",)
+]
+NOT_ARRAY_FUNCTIONS["split"] = "returns host-side NumPy intervals whose count depends on the data: eager only"
