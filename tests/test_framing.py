@@ -61,7 +61,12 @@ def test_overlap_add_length_and_blocks(count, frame_length, hop):
     assert (r - 1) * hop < frame_length <= r * hop
 
 
-@given(count=st.integers(1, 60), n_fft=st.integers(2, 300), hop=st.integers(1, 300), center=st.booleans())
+@given(
+    count=st.integers(1, 60),
+    n_fft=st.integers(2, 300),
+    hop=st.integers(1, 300),
+    center=st.booleans(),
+)
 def test_istft_trim_matches_torch_output_length(count, n_fft, hop, center):
     """torch.istft without length returns n_fft + hop (n_frames - 1) - 2 (n_fft // 2) samples when
     centred, else n_fft + hop (n_frames - 1); the trim starts after the centre padding."""
@@ -125,7 +130,12 @@ def test_window_envelope_matches_librosa_window_sumsquare(spec, n_fft, count, da
     hop = data.draw(st.integers(1, n_fft), label="hop")
     w = padded_window(spec, win_length, n_fft)
     expected = librosa.filters.window_sumsquare(
-        window=spec, n_frames=count, hop_length=hop, win_length=win_length, n_fft=n_fft, dtype=np.float64
+        window=spec,
+        n_frames=count,
+        hop_length=hop,
+        win_length=win_length,
+        n_fft=n_fft,
+        dtype=np.float64,
     )
     env = _framing.window_envelope(w, hop, count)
     assert env.dtype == np.float64 and env.shape == expected.shape
@@ -166,7 +176,9 @@ def test_reflect_needs_a_longer_signal():
 @st.composite
 def frame_configs(draw):
     frame_length = draw(st.one_of(st.integers(1, 64), st.integers(1, 1024)), label="frame_length")
-    hop = draw(st.one_of(st.integers(1, frame_length), st.integers(1, 2 * frame_length + 3)), label="hop")
+    hop = draw(
+        st.one_of(st.integers(1, frame_length), st.integers(1, 2 * frame_length + 3)), label="hop"
+    )
     count = draw(st.integers(1, max(1, min(60, 40000 // frame_length))), label="n_frames")
     extra = draw(st.integers(0, hop - 1), label="extra")  # samples that do not fill another frame
     lead = draw(leading_shapes(), label="lead")
@@ -195,7 +207,11 @@ def test_frame_matches_librosa(config):
 def test_overlap_add_matches_loop(config, trim):
     """A plain Python loop of frame sums; ``length`` trims or zero-extends."""
     frame_length, hop, count, _, lead = config
-    frames = np.random.default_rng(count).standard_normal((*lead, frame_length, count)).astype(np.float32)
+    frames = (
+        np.random.default_rng(count)
+        .standard_normal((*lead, frame_length, count))
+        .astype(np.float32)
+    )
     natural = frame_length + hop * (count - 1)
     length = None if trim == 0 else max(1, natural + trim)
     expected = overlap_add64(frames.astype(np.float64), hop, length)
@@ -215,10 +231,15 @@ def test_overlap_add_is_the_adjoint_of_frame(config):
     rng = np.random.default_rng(length)
     x = rng.standard_normal((*lead, length)).astype(np.float32)
     F = rng.standard_normal((*lead, frame_length, count)).astype(np.float32)
-    lhs = np.sum(np.array(mlxdsp.frame(mx.array(x), frame_length=frame_length, hop_length=hop), np.float64) * F)
+    lhs = np.sum(
+        np.array(mlxdsp.frame(mx.array(x), frame_length=frame_length, hop_length=hop), np.float64)
+        * F
+    )
     back = np.array(mlxdsp.overlap_add(mx.array(F), hop_length=hop, length=length), np.float64)
     rhs = np.sum(x * back)
-    assert abs(lhs - rhs) <= 1e-4 * max(1.0, np.sqrt(np.sum(F.astype(np.float64) ** 2) * np.sum(x.astype(np.float64) ** 2)))
+    assert abs(lhs - rhs) <= 1e-4 * max(
+        1.0, np.sqrt(np.sum(F.astype(np.float64) ** 2) * np.sum(x.astype(np.float64) ** 2))
+    )
 
 
 @pytest.mark.parametrize("dtype", [mx.float16, mx.bfloat16, mx.complex64, mx.int32])
@@ -260,4 +281,6 @@ def test_overlap_add_jvp_scatter_path():
     F = mx.array(np.random.default_rng(0).standard_normal((40, 10)).astype(np.float32))
     T = mx.array(np.random.default_rng(1).standard_normal((40, 10)).astype(np.float32))
     _, (jv,) = mx.jvp(lambda f: mlxdsp.overlap_add(f, hop_length=1), [F], [T])
-    np.testing.assert_allclose(np.array(jv), overlap_add64(np.array(T, np.float64), 1), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        np.array(jv), overlap_add64(np.array(T, np.float64), 1), rtol=1e-5, atol=1e-5
+    )

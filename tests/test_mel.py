@@ -54,7 +54,8 @@ def test_hz_to_mel_matches_librosa(scale, htk, f):
 @given(m=st.lists(st.floats(0.0, 4000.0), min_size=1, max_size=50))
 def test_mel_to_hz_matches_librosa(scale, htk, m):
     """librosa.mel_to_hz(m, htk), as test_hz_to_mel_matches_librosa."""
-    m64 = np.array(m) if scale == "htk" else np.array(m) / 50.0  # slaney: 0..80 mels covers 0..48 kHz+
+    # slaney: 0..80 mels covers 0..48 kHz and more
+    m64 = np.array(m) if scale == "htk" else np.array(m) / 50.0
     expected = librosa.mel_to_hz(m64, htk=htk)
     got = mlxdsp.mel_to_hz(m64, mel_scale=scale)
     assert isinstance(got, np.ndarray) and got.dtype == np.float64
@@ -134,7 +135,9 @@ def test_mel_filterbank_matches_librosa(sr, n_fft, n_mels, fmin_frac, fmax_frac,
     fmin = fmin_frac * sr
     fmax = None if fmax_frac is None else fmax_frac * sr / 2 + fmin_frac * sr
     mel_scale, htk = scale
-    expected = librosa_mel64(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm)
+    expected = librosa_mel64(
+        sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm
+    )
     check_parity(
         lambda: mlxdsp.mel_filterbank(
             sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, mel_scale=mel_scale, norm=norm
@@ -167,7 +170,9 @@ def mel_configs(draw):
     scale = draw(st.sampled_from(SCALES), label="scale")
     norm = draw(st.sampled_from(["slaney", None]), label="norm")
     power = draw(st.sampled_from([1.0, 2.0]), label="power")
-    return cfg, dict(sr=sr, n_mels=n_mels, fmin=fmin, fmax=fmax, scale=scale, norm=norm, power=power)
+    return cfg, dict(
+        sr=sr, n_mels=n_mels, fmin=fmin, fmax=fmax, scale=scale, norm=norm, power=power
+    )
 
 
 def _signal(cfg, seed=0):
@@ -176,7 +181,9 @@ def _signal(cfg, seed=0):
 
 
 def _stft_options(cfg):
-    return {k: cfg[k] for k in ("n_fft", "win_length", "hop_length", "window", "center", "pad_mode")}
+    return {
+        k: cfg[k] for k in ("n_fft", "win_length", "hop_length", "window", "center", "pad_mode")
+    }
 
 
 @given(config=mel_configs())
@@ -186,7 +193,14 @@ def test_mel_spectrogram_matches_librosa(config):
     cfg, mel = config
     x = _signal(cfg)
     mel_scale, htk = mel["scale"]
-    common = dict(sr=mel["sr"], n_mels=mel["n_mels"], fmin=mel["fmin"], fmax=mel["fmax"], power=mel["power"], norm=mel["norm"])
+    common = dict(
+        sr=mel["sr"],
+        n_mels=mel["n_mels"],
+        fmin=mel["fmin"],
+        fmax=mel["fmax"],
+        power=mel["power"],
+        norm=mel["norm"],
+    )
     expected = librosa_melspectrogram64(x, htk=htk, **_stft_options(cfg), **common)
     check_parity(
         lambda a: mlxdsp.mel_spectrogram(a, mel_scale=mel_scale, **_stft_options(cfg), **common),
@@ -229,10 +243,19 @@ def test_mel_spectrogram_matches_torchaudio(sr, n_fft, hop_frac, n_mels, power, 
     hop = max(1, int(hop_frac * n_fft))
     length = max(n_fft // 2 + 1, int(length_frac * n_fft))
     x = np.random.default_rng(n_fft).standard_normal((*lead, length)).astype(np.float32)
-    expected = torchaudio_melspectrogram64(x, sr=sr, n_fft=n_fft, hop_length=hop, power=power, n_mels=n_mels)
+    expected = torchaudio_melspectrogram64(
+        x, sr=sr, n_fft=n_fft, hop_length=hop, power=power, n_mels=n_mels
+    )
     check_parity(
         lambda a: mlxdsp.mel_spectrogram(
-            a, sr=sr, n_fft=n_fft, hop_length=hop, n_mels=n_mels, power=power, mel_scale="htk", norm=None
+            a,
+            sr=sr,
+            n_fft=n_fft,
+            hop_length=hop,
+            n_mels=n_mels,
+            power=power,
+            mel_scale="htk",
+            norm=None,
         ),
         (mx.array(x),),
         expected,
@@ -267,13 +290,26 @@ def test_log_mel_spectrogram_matches_librosa(config, ref, amin, top_db):
     cfg, mel = config
     x = _signal(cfg, seed=1)
     mel_scale, htk = mel["scale"]
-    common = dict(sr=mel["sr"], n_mels=mel["n_mels"], fmin=mel["fmin"], fmax=mel["fmax"], power=mel["power"], norm=mel["norm"])
+    common = dict(
+        sr=mel["sr"],
+        n_mels=mel["n_mels"],
+        fmin=mel["fmin"],
+        fmax=mel["fmax"],
+        power=mel["power"],
+        norm=mel["norm"],
+    )
     S = librosa_melspectrogram64(x, htk=htk, **_stft_options(cfg), **common)
     expected = librosa.power_to_db(S, ref=np.max if ref == "max" else ref, amin=amin, top_db=top_db)
     our_ref = mx.max if ref == "max" else ref
     check_parity(
         lambda a: mlxdsp.log_mel_spectrogram(
-            a, ref=our_ref, amin=amin, top_db=top_db, mel_scale=mel_scale, **_stft_options(cfg), **common
+            a,
+            ref=our_ref,
+            amin=amin,
+            top_db=top_db,
+            mel_scale=mel_scale,
+            **_stft_options(cfg),
+            **common,
         ),
         (mx.array(x),),
         expected,

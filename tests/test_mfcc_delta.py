@@ -83,7 +83,9 @@ def test_dct_dtypes():
     lead=st.lists(st.integers(1, 3), max_size=2).map(tuple),
     sr=st.sampled_from([16000, 22050]),
 )
-def test_mfcc_matches_librosa(n_mfcc, n_mels, dct_type, norm, lifter, n_fft, hop_frac, pad_mode, lead, sr):
+def test_mfcc_matches_librosa(
+    n_mfcc, n_mels, dct_type, norm, lifter, n_fft, hop_frac, pad_mode, lead, sr
+):
     """librosa.feature.mfcc(y (float64), sr, n_mfcc, dct_type, norm, lifter, n_fft, hop_length,
     n_mels, pad_mode): power_to_db(ref=1, amin=1e-10, top_db=80, whole-array max = our "global") of the
     Slaney mel spectrogram, DCT over mels, first n_mfcc, sinusoidal lifter."""
@@ -112,7 +114,10 @@ def test_mfcc_db_options_match_librosa(ref, amin, top_db, n_mfcc):
     x = np.random.default_rng(n_mfcc).standard_normal((2, 8000)).astype(np.float32)
     mel = dict(sr=16000, n_fft=512, hop_length=128, n_mels=64, pad_mode="reflect")
     S_db = librosa.power_to_db(
-        librosa_melspectrogram64(x, **mel), ref=np.max if ref == "max" else ref, amin=amin, top_db=top_db
+        librosa_melspectrogram64(x, **mel),
+        ref=np.max if ref == "max" else ref,
+        amin=amin,
+        top_db=top_db,
     )
     expected = librosa.feature.mfcc(S=S_db, n_mfcc=n_mfcc)
     our_ref = mx.max if ref == "max" else ref
@@ -147,7 +152,9 @@ def test_mfcc_matches_torchaudio(n_mfcc, n_mels, n_fft, hop_frac, lead, norm, sr
     # One example much quieter than the others, so per-example and global clipping differ.
     if lead:
         x[(0,) * len(lead)] *= 1e-3
-    expected = torchaudio_mfcc64(x, sr=sr, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop, n_mels=n_mels, dct_norm=norm)
+    expected = torchaudio_mfcc64(
+        x, sr=sr, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop, n_mels=n_mels, dct_norm=norm
+    )
     fb = mlxdsp.mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, mel_scale="htk", norm=None)
     check_parity(
         lambda a: mlxdsp.mfcc(
@@ -170,7 +177,13 @@ def test_mfcc_matches_torchaudio(n_mfcc, n_mels, n_fft, hop_frac, lead, norm, sr
 
 def test_mfcc_dtypes():
     for dtype in (mx.float16, mx.bfloat16, mx.int16):
-        y = mlxdsp.mfcc(mx.array(np.arange(4000) % 11).astype(dtype), sr=16000, n_fft=256, hop_length=64, n_mels=40)
+        y = mlxdsp.mfcc(
+            mx.array(np.arange(4000) % 11).astype(dtype),
+            sr=16000,
+            n_fft=256,
+            hop_length=64,
+            n_mels=40,
+        )
         assert y.dtype == mx.float32 and y.shape == (20, 63)
 
 
@@ -215,7 +228,9 @@ def test_delta_of_a_polynomial():
     (interp edges included)."""
     t = np.arange(30.0)
     np.testing.assert_allclose(np.array(mlxdsp.delta(mx.array(3.0 * t - 2.0))), 3.0, rtol=1e-5)
-    np.testing.assert_allclose(np.array(mlxdsp.delta(mx.array(0.5 * t**2), order=2)), 1.0, rtol=1e-4)
+    np.testing.assert_allclose(
+        np.array(mlxdsp.delta(mx.array(0.5 * t**2), order=2)), 1.0, rtol=1e-4
+    )
 
 
 def test_delta_dtypes():

@@ -32,13 +32,21 @@ SMALL = dict(elements=100_000, max_frames=100)
 # spectrogram
 
 
-@given(cfg=stft_configs(**SMALL), power=st.sampled_from([1.0, 2.0, 0.5, 1.5]), normalized=st.booleans())
+@given(
+    cfg=stft_configs(**SMALL), power=st.sampled_from([1.0, 2.0, 0.5, 1.5]), normalized=st.booleans()
+)
 def test_spectrogram_matches_torch(cfg, power, normalized):
     """torch.stft(...).abs() ** power in float64 (torchaudio.functional.spectrogram's definition with
     normalized="frame_length", i.e. torch.stft(normalized=True): a factor n_fft ** -0.5); pad_mode
     reflect/constant/replicate for our reflect/constant/edge."""
-    x = np.random.default_rng(cfg["length"]).standard_normal((*cfg["lead"], cfg["length"])).astype(np.float32)
-    opts = {k: cfg[k] for k in ("n_fft", "win_length", "hop_length", "window", "center", "pad_mode")}
+    x = (
+        np.random.default_rng(cfg["length"])
+        .standard_normal((*cfg["lead"], cfg["length"]))
+        .astype(np.float32)
+    )
+    opts = {
+        k: cfg[k] for k in ("n_fft", "win_length", "hop_length", "window", "center", "pad_mode")
+    }
     expected = np.abs(torch_stft64(x, normalized=normalized, **opts)) ** power
     check_parity(
         lambda a: mlxdsp.spectrogram(a, power=power, normalized=normalized, **opts),
@@ -68,17 +76,23 @@ def test_spectrogram_gradient_matches_torch_autograd():
     """d/dx sum(|stft(x)|) (power=1) against torch autograd in float64."""
     rng = np.random.default_rng(1)
     x = rng.standard_normal((2, 500)).astype(np.float32)
-    g = mx.grad(lambda a: mx.sum(mlxdsp.spectrogram(a, n_fft=64, hop_length=16, power=1.0)))(mx.array(x))
+    g = mx.grad(lambda a: mx.sum(mlxdsp.spectrogram(a, n_fft=64, hop_length=16, power=1.0)))(
+        mx.array(x)
+    )
     xt = torch.tensor(x.astype(np.float64), requires_grad=True)
     w = torch.hann_window(64, dtype=torch.float64)
-    torch.stft(xt, 64, 16, 64, w, center=True, pad_mode="reflect", return_complex=True).abs().sum().backward()
+    torch.stft(
+        xt, 64, 16, 64, w, center=True, pad_mode="reflect", return_complex=True
+    ).abs().sum().backward()
     assert rel_err(np.array(g), xt.grad.numpy()) <= 1e-5
 
 
 @pytest.mark.parametrize("power", [1.0, 2.0, 0.5])
 def test_spectrogram_of_silence_has_zero_gradient(power):
     """Zero bins have a zero (not NaN) gradient, as torch's abs."""
-    g = mx.grad(lambda a: mx.sum(mlxdsp.spectrogram(a, n_fft=32, hop_length=8, power=power)))(mx.zeros((100,)))
+    g = mx.grad(lambda a: mx.sum(mlxdsp.spectrogram(a, n_fft=32, hop_length=8, power=power)))(
+        mx.zeros((100,))
+    )
     g = np.array(g)
     assert np.isfinite(g).all() and not g.any()
 
@@ -147,7 +161,9 @@ def test_power_to_db_matches_librosa(shape, ref, amin, top_db, seed):
     """librosa.power_to_db(S, ref=ref, amin=amin, top_db=top_db) (float64; whole-array max =
     top_db_scope="global"); ref="max" is ref=np.max for librosa and ref=mx.max for us."""
     S = _powers(shape, seed)
-    expected = librosa.power_to_db(S.astype(np.float64), ref=np.max if ref == "max" else ref, amin=amin, top_db=top_db)
+    expected = librosa.power_to_db(
+        S.astype(np.float64), ref=np.max if ref == "max" else ref, amin=amin, top_db=top_db
+    )
     our_ref = mx.max if ref == "max" else ref
     check_parity(
         lambda s: mlxdsp.power_to_db(s, ref=our_ref, amin=amin, top_db=top_db),
@@ -196,13 +212,17 @@ def test_amplitude_to_db_matches_librosa(shape, ref, amin, top_db, seed, complex
 per_example_shapes = st.lists(st.integers(1, 4), min_size=2, max_size=5).map(tuple)
 
 
-@given(shape=per_example_shapes, seed=st.integers(0, 100), top_db=st.sampled_from([80.0, 20.0, 0.0]))
+@given(
+    shape=per_example_shapes, seed=st.integers(0, 100), top_db=st.sampled_from([80.0, 20.0, 0.0])
+)
 def test_power_to_db_per_example_matches_torchaudio(shape, seed, top_db):
     """torchaudio.transforms.AmplitudeToDB("power", top_db) = amplitude_to_DB(x, 10, 1e-10, 0, top_db):
     each [..., C, F, T] example (inputs of up to 3 dims are one example) floored at its own max - top_db.
     Transcribed in float64 NumPy (torchaudio does not import here)."""
     S = _powers(shape, seed)
-    expected = torchaudio_amplitude_to_db64(S, multiplier=10.0, amin=1e-10, db_multiplier=0.0, top_db=top_db)
+    expected = torchaudio_amplitude_to_db64(
+        S, multiplier=10.0, amin=1e-10, db_multiplier=0.0, top_db=top_db
+    )
     check_parity(
         lambda s: mlxdsp.power_to_db(s, amin=1e-10, top_db=top_db, top_db_scope="per_example"),
         (mx.array(S),),
@@ -217,7 +237,9 @@ def test_amplitude_to_db_per_example_matches_torchaudio(shape, seed, top_db):
     """torchaudio.transforms.AmplitudeToDB("magnitude", top_db) = amplitude_to_DB(x, 20, 1e-10, 0, top_db),
     transcribed in float64 NumPy; ours with amin=1e-10 (in amplitude units, as torchaudio's clamp)."""
     A = np.sqrt(_powers(shape, seed, low=-10.0))
-    expected = torchaudio_amplitude_to_db64(A, multiplier=20.0, amin=1e-10, db_multiplier=0.0, top_db=top_db)
+    expected = torchaudio_amplitude_to_db64(
+        A, multiplier=20.0, amin=1e-10, db_multiplier=0.0, top_db=top_db
+    )
     check_parity(
         lambda s: mlxdsp.amplitude_to_db(s, amin=1e-10, top_db=top_db, top_db_scope="per_example"),
         (mx.array(A),),
@@ -273,11 +295,15 @@ def test_db_inverses(ref):
     assert back.dtype == mx.float32
     assert rel_err(np.array(back), S) <= 1e-5
     A = np.sqrt(S)
-    back = mlxdsp.db_to_amplitude(mlxdsp.amplitude_to_db(mx.array(A), ref=ref, top_db=None), ref=ref)
+    back = mlxdsp.db_to_amplitude(
+        mlxdsp.amplitude_to_db(mx.array(A), ref=ref, top_db=None), ref=ref
+    )
     assert rel_err(np.array(back), A) <= 1e-5
 
 
-@pytest.mark.parametrize("fn", [mlxdsp.power_to_db, mlxdsp.amplitude_to_db, mlxdsp.db_to_power, mlxdsp.db_to_amplitude])
+@pytest.mark.parametrize(
+    "fn", [mlxdsp.power_to_db, mlxdsp.amplitude_to_db, mlxdsp.db_to_power, mlxdsp.db_to_amplitude]
+)
 @pytest.mark.parametrize("dtype", [mx.float16, mx.bfloat16, mx.int32])
 def test_db_dtypes(fn, dtype):
     """Half precision and integer inputs give float32 (documented)."""

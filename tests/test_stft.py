@@ -22,16 +22,15 @@ from hypothesis import strategies as st
 import mlxdsp
 from mlxdsp import ParameterError
 from tests.cases.spectral import (
+    ELEMENTS,
     check_parity,
     librosa_istft64,
     librosa_stft64,
-    ELEMENTS,
     padded_window,
     rel_err,
     stft_configs,
     torch_istft64,
     torch_stft64,
-    window_specs,
 )
 
 THOROUGH = settings.get_profile("thorough")
@@ -43,7 +42,9 @@ def _signal(cfg, seed=0, dtype=np.float32):
 
 
 def _stft_options(cfg):
-    return {k: cfg[k] for k in ("n_fft", "win_length", "hop_length", "window", "center", "pad_mode")}
+    return {
+        k: cfg[k] for k in ("n_fft", "win_length", "hop_length", "window", "center", "pad_mode")
+    }
 
 
 def _istft_options(cfg):
@@ -53,7 +54,9 @@ def _istft_options(cfg):
 def _nola(cfg) -> bool:
     """Independent NOLA decision: scipy.signal.check_NOLA on the zero-padded float64 window."""
     w = padded_window(cfg["window"], cfg["win_length"], cfg["n_fft"])
-    return bool(scipy.signal.check_NOLA(w, cfg["n_fft"], cfg["n_fft"] - cfg["hop_length"], tol=1e-10))
+    return bool(
+        scipy.signal.check_NOLA(w, cfg["n_fft"], cfg["n_fft"] - cfg["hop_length"], tol=1e-10)
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -88,7 +91,11 @@ def test_stft_matches_librosa(cfg):
     opts = _stft_options(cfg)
     expected = librosa_stft64(x, **opts)
     check_parity(
-        lambda a: mlxdsp.stft(a, **opts), (mx.array(x),), expected, dtype=mx.complex64, what="stft vs librosa.stft"
+        lambda a: mlxdsp.stft(a, **opts),
+        (mx.array(x),),
+        expected,
+        dtype=mx.complex64,
+        what="stft vs librosa.stft",
     )
 
 
@@ -102,7 +109,11 @@ def test_stft_defaults_are_librosa_defaults_but_reflect():
     x = np.random.default_rng(1).standard_normal(5000)
     expected = librosa_stft64(x, n_fft=2048, hop_length=512, pad_mode="reflect")
     check_parity(
-        mlxdsp.stft, (mx.array(x.astype(np.float32)),), expected, dtype=mx.complex64, what="stft defaults"
+        mlxdsp.stft,
+        (mx.array(x.astype(np.float32)),),
+        expected,
+        dtype=mx.complex64,
+        what="stft defaults",
     )
     # hop_length=None with win_length: win_length // 4 (librosa's and torch's default)
     X = mlxdsp.stft(mx.array(x.astype(np.float32)), n_fft=256, win_length=100)
@@ -113,13 +124,21 @@ def test_window_arrays_are_windows():
     """A NumPy window (a constant) and an mx.array window (data) give the named window's result."""
     x = mx.array(np.random.default_rng(2).standard_normal((2, 900)).astype(np.float32))
     w = scipy.signal.get_window(("kaiser", 9.0), 300)
-    named = np.array(mlxdsp.stft(x, n_fft=512, win_length=300, hop_length=75, window=("kaiser", 9.0)))
+    named = np.array(
+        mlxdsp.stft(x, n_fft=512, win_length=300, hop_length=75, window=("kaiser", 9.0))
+    )
     for window in (w, list(w), mx.array(w.astype(np.float32))):
         got = np.array(mlxdsp.stft(x, n_fft=512, win_length=300, hop_length=75, window=window))
         assert rel_err(got, named) <= 1e-6
     X = mx.array(named)
-    y_named = np.array(mlxdsp.istft(X, n_fft=512, win_length=300, hop_length=75, window=("kaiser", 9.0)))
-    y_array = np.array(mlxdsp.istft(X, n_fft=512, win_length=300, hop_length=75, window=mx.array(w.astype(np.float32))))
+    y_named = np.array(
+        mlxdsp.istft(X, n_fft=512, win_length=300, hop_length=75, window=("kaiser", 9.0))
+    )
+    y_array = np.array(
+        mlxdsp.istft(
+            X, n_fft=512, win_length=300, hop_length=75, window=mx.array(w.astype(np.float32))
+        )
+    )
     assert rel_err(y_array, y_named) <= 1e-6
 
 
@@ -137,7 +156,16 @@ def test_mx_window_receives_gradients():
 
     g = np.array(mx.grad(loss)(mx.array(w)))
     wt = torch.tensor(w.astype(np.float64), requires_grad=True)
-    X = torch.stft(torch.from_numpy(x.astype(np.float64)), 64, 16, 64, wt, center=True, pad_mode="reflect", return_complex=True)
+    X = torch.stft(
+        torch.from_numpy(x.astype(np.float64)),
+        64,
+        16,
+        64,
+        wt,
+        center=True,
+        pad_mode="reflect",
+        return_complex=True,
+    )
     (X.abs() ** 2).sum().backward()
     assert rel_err(g, wt.grad.numpy()) <= 1e-5
 
@@ -172,7 +200,9 @@ def _envelope_mask(cfg, count, out_length):
     return np.pad(ok, (0, out_length - ok.shape[0]), constant_values=True)
 
 
-@given(cfg=stft_configs(), count=st.integers(1, 60), trim=st.one_of(st.none(), st.integers(-40, 40)))
+@given(
+    cfg=stft_configs(), count=st.integers(1, 60), trim=st.one_of(st.none(), st.integers(-40, 40))
+)
 def test_istft_matches_librosa(cfg, count, trim):
     """librosa 0.11 istft on a random complex128 spectrum (the same complex64 values we get), with the
     drawn window/hop/center and length (None, shorter, or longer: zero-extended). NOLA pairs only
@@ -182,7 +212,11 @@ def test_istft_matches_librosa(cfg, count, trim):
         return
     count = max(1, min(count, ELEMENTS // (cfg["n_fft"] * max(1, math.prod(cfg["lead"])))))
     X = _random_spectrum(cfg, count)
-    natural = cfg["n_fft"] + cfg["hop_length"] * (count - 1) - (2 * (cfg["n_fft"] // 2) if cfg["center"] else 0)
+    natural = (
+        cfg["n_fft"]
+        + cfg["hop_length"] * (count - 1)
+        - (2 * (cfg["n_fft"] // 2) if cfg["center"] else 0)
+    )
     length = None if trim is None else max(1, natural + trim)
     opts = _istft_options(cfg)
     expected = librosa_istft64(X, length=length, **opts)
@@ -197,7 +231,12 @@ def test_istft_matches_librosa(cfg, count, trim):
     )
 
 
-@given(cfg=stft_configs(), count=st.integers(1, 60), normalized=st.booleans(), trim=st.one_of(st.none(), st.integers(-40, 40)))
+@given(
+    cfg=stft_configs(),
+    count=st.integers(1, 60),
+    normalized=st.booleans(),
+    trim=st.one_of(st.none(), st.integers(-40, 40)),
+)
 def test_istft_matches_torch(cfg, count, normalized, trim):
     """torch.istft (float64, complex128 input, center=True, normalized as drawn, length None/shorter/
     longer) on a random spectrum. torch refuses any output sample whose envelope is below 1e-11 (with
@@ -360,13 +399,23 @@ def test_ill_conditioned_pairs_are_float32_limited(window, n_fft, hop, win_lengt
     import torch
 
     length = 40 * hop + 1  # the last frame is centred on the last sample: every sample is covered
-    cfg = dict(n_fft=n_fft, hop_length=hop, win_length=win_length, window=window, center=True,
-               pad_mode="reflect", lead=(), length=length)
+    cfg = dict(
+        n_fft=n_fft,
+        hop_length=hop,
+        win_length=win_length,
+        window=window,
+        center=True,
+        pad_mode="reflect",
+        lead=(),
+        length=length,
+    )
     assert _nola(cfg) and round_trip_rtol(cfg) > 1e-5
     err = _check_round_trip(cfg)
     x = _signal(cfg, seed=3)
     w = torch.from_numpy(scipy.signal.get_window(window, win_length).astype(np.float32))
-    Xt = torch.stft(torch.from_numpy(x), n_fft, hop, win_length, w, center=True, return_complex=True)
+    Xt = torch.stft(
+        torch.from_numpy(x), n_fft, hop, win_length, w, center=True, return_complex=True
+    )
     yt = torch.istft(Xt, n_fft, hop, win_length, w, length=length).numpy()
     torch_err = rel_err(yt, x)
     assert torch_err > 1e-5 and err < 10 * torch_err
@@ -408,7 +457,9 @@ def test_istft_with_data_window_skips_the_nola_check():
 def test_half_precision_input_gives_complex64(dtype):
     """float16/bfloat16 signals are computed in float32 (documented): complex64 out, equal to the
     float32 transform of the same (rounded) samples; istft of that returns float32."""
-    x = mx.array(np.random.default_rng(4).standard_normal((2, 1000)).astype(np.float32)).astype(dtype)
+    x = mx.array(np.random.default_rng(4).standard_normal((2, 1000)).astype(np.float32)).astype(
+        dtype
+    )
     X = mlxdsp.stft(x, n_fft=128, hop_length=32)
     assert X.dtype == mx.complex64
     ref = np.array(mlxdsp.stft(x.astype(mx.float32), n_fft=128, hop_length=32))
@@ -426,7 +477,9 @@ def test_integer_input_is_promoted(dtype):
     x_np = np.random.default_rng(5).integers(0, 2, (3, 600))
     X = mlxdsp.stft(mx.array(x_np).astype(dtype), n_fft=64, hop_length=16)
     assert X.dtype == mx.complex64
-    assert rel_err(np.array(X), torch_stft64(x_np.astype(np.float64), n_fft=64, hop_length=16)) <= 1e-5
+    assert (
+        rel_err(np.array(X), torch_stft64(x_np.astype(np.float64), n_fft=64, hop_length=16)) <= 1e-5
+    )
 
 
 def test_numpy_and_float64_inputs():
@@ -438,7 +491,9 @@ def test_numpy_and_float64_inputs():
 
 
 def test_complex_input_is_refused():
-    with pytest.raises(ParameterError, match=r"^\[stft\] x\.dtype=mlx\.core\.complex64 must be real floating$"):
+    with pytest.raises(
+        ParameterError, match=r"^\[stft\] x\.dtype=mlx\.core\.complex64 must be real floating$"
+    ):
         mlxdsp.stft(mx.zeros((100,), dtype=mx.complex64), n_fft=16)
 
 
@@ -461,8 +516,12 @@ def test_istft_input_dtypes():
 def test_istft_jvp_odd_n_fft():
     """jvp of istft (linear) equals istft of the tangent."""
     rng = np.random.default_rng(7)
-    X = mx.array((rng.standard_normal((16, 6)) + 1j * rng.standard_normal((16, 6))).astype(np.complex64))
-    T = mx.array((rng.standard_normal((16, 6)) + 1j * rng.standard_normal((16, 6))).astype(np.complex64))
+    X = mx.array(
+        (rng.standard_normal((16, 6)) + 1j * rng.standard_normal((16, 6))).astype(np.complex64)
+    )
+    T = mx.array(
+        (rng.standard_normal((16, 6)) + 1j * rng.standard_normal((16, 6))).astype(np.complex64)
+    )
 
     def f(Z):
         return mlxdsp.istft(Z, n_fft=31, hop_length=8)

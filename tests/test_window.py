@@ -78,7 +78,9 @@ TORCH_WINDOWS = {
     "hamming": lambda n, p: torch.hamming_window(n, periodic=p, dtype=torch.float64),
     "blackman": lambda n, p: torch.blackman_window(n, periodic=p, dtype=torch.float64),
     "bartlett": lambda n, p: torch.bartlett_window(n, periodic=p, dtype=torch.float64),
-    ("kaiser", 12.0): lambda n, p: torch.kaiser_window(n, periodic=p, beta=12.0, dtype=torch.float64),
+    ("kaiser", 12.0): lambda n, p: torch.kaiser_window(
+        n, periodic=p, beta=12.0, dtype=torch.float64
+    ),
 }
 
 
@@ -88,7 +90,13 @@ TORCH_WINDOWS = {
 def test_torch_parity(spec, n, periodic):
     """torch.{hann,hamming,blackman,bartlett,kaiser}_window(n, periodic), float64."""
     expected = TORCH_WINDOWS[spec](n, periodic).numpy()
-    check_parity(_window_fn(spec, n, periodic), (), expected, dtype=mx.float32, what=f"get_window vs torch {spec}")
+    check_parity(
+        _window_fn(spec, n, periodic),
+        (),
+        expected,
+        dtype=mx.float32,
+        what=f"get_window vs torch {spec}",
+    )
 
 
 def test_aliases_and_defaults():

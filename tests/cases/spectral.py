@@ -69,7 +69,9 @@ def check_parity(fn, args, expected, *, dtype, what, rtol=1e-5, mask=None, compi
     worst = 0.0
     expected = np.asarray(expected)
     for label, y in outputs:
-        assert tuple(y.shape) == expected.shape, f"{what} [{label}] shape {tuple(y.shape)} != {expected.shape}"
+        assert tuple(y.shape) == expected.shape, (
+            f"{what} [{label}] shape {tuple(y.shape)} != {expected.shape}"
+        )
         assert y.dtype == dtype, f"{what} [{label}] dtype {y.dtype} != {dtype}"
         got = _np(y)
         if mask is not None:
@@ -153,7 +155,8 @@ def stft_configs(draw, *, pad_modes=PAD_MODES, elements=ELEMENTS, max_frames=400
     if not center:
         min_length = n_fft
     elif pad_mode == "reflect":
-        min_length = n_fft // 2 + 1  # reflect padding must be shorter than the signal (torch, NumPy)
+        # reflect padding must be shorter than the signal (torch, NumPy)
+        min_length = n_fft // 2 + 1
     else:
         min_length = 1
     min_hop = 1
@@ -165,7 +168,10 @@ def stft_configs(draw, *, pad_modes=PAD_MODES, elements=ELEMENTS, max_frames=400
         label="hop",
     )
     max_length = min_length
-    while _n_frames(max_length + hop, n_fft, hop, center) <= frames_budget and max_length < min_length + 20000:
+    while (
+        _n_frames(max_length + hop, n_fft, hop, center) <= frames_budget
+        and max_length < min_length + 20000
+    ):
         max_length += hop
     max_length += hop - 1
     length = draw(st.integers(min_length, max_length), label="length")
@@ -243,8 +249,11 @@ def torch_istft64(
     lead = X.shape[:-2]
     Xt = torch.from_numpy(X.reshape(-1, *X.shape[-2:]))
     w = torch.from_numpy(np.asarray(scipy_window(window, win_length), dtype=np.float64))
-    with warnings.catch_warnings():  # "padded with zeros in the tail" when length is longer: intended
-        warnings.filterwarnings("ignore", message="The length of signal is shorter", category=UserWarning)
+    # torch warns "padded with zeros in the tail" when length is longer: intended here.
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="The length of signal is shorter", category=UserWarning
+        )
         y = torch.istft(
             Xt,
             n_fft,
@@ -275,7 +284,9 @@ def librosa_stft64(x, *, n_fft, hop_length, win_length=None, window="hann", cent
         )
 
 
-def librosa_istft64(X, *, n_fft, hop_length, win_length=None, window="hann", center=True, length=None):
+def librosa_istft64(
+    X, *, n_fft, hop_length, win_length=None, window="hann", center=True, length=None
+):
     """librosa 0.11 istft on complex128 input (float64 out)."""
     return librosa.istft(
         np.asarray(X, dtype=np.complex128),
@@ -339,8 +350,12 @@ def torchaudio_melspectrogram64(
     torchaudio's melscale_fbanks uses bin frequencies linspace(0, sr // 2, n_fft // 2 + 1), which equal
     librosa's k * sr / n_fft only when sr and n_fft are both even: callers must use even sr and n_fft.
     """
-    assert sr % 2 == 0 and n_fft % 2 == 0, "torchaudio's bins equal librosa's only for even sr, n_fft"
-    X = torch_stft64(x, n_fft=n_fft, hop_length=hop_length, win_length=win_length, pad_mode="reflect")
+    assert sr % 2 == 0 and n_fft % 2 == 0, (
+        "torchaudio's bins equal librosa's only for even sr, n_fft"
+    )
+    X = torch_stft64(
+        x, n_fft=n_fft, hop_length=hop_length, win_length=win_length, pad_mode="reflect"
+    )
     spec = np.abs(X) ** power
     fb = librosa_mel64(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, htk=True, norm=None)
     return np.einsum("mf,...ft->...mt", fb, spec)
@@ -350,7 +365,9 @@ def torchaudio_mfcc64(x, *, sr, n_mfcc, n_fft, hop_length, n_mels, dct_norm="ort
     """Transcription of torchaudio.transforms.MFCC (dct_type=2, log_mels=False): MelSpectrogram as
     above, AmplitudeToDB("power", top_db) (per-example clipping), then torchaudio's create_dct matrix."""
     mel = torchaudio_melspectrogram64(x, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels)
-    mel_db = torchaudio_amplitude_to_db64(mel, multiplier=10.0, amin=1e-10, db_multiplier=0.0, top_db=top_db)
+    mel_db = torchaudio_amplitude_to_db64(
+        mel, multiplier=10.0, amin=1e-10, db_multiplier=0.0, top_db=top_db
+    )
     # torchaudio.functional.create_dct(n_mfcc, n_mels, norm)
     n = np.arange(float(n_mels))
     k = np.arange(float(n_mfcc))[:, None]
@@ -372,7 +389,11 @@ def overlap_add64(frames: np.ndarray, hop_length: int, length: int | None = None
     for t in range(count):
         out[..., t * hop_length : t * hop_length + frame_length] += frames[..., :, t]
     if length is not None:
-        out = out[..., :length] if length <= total else np.pad(out, [(0, 0)] * (out.ndim - 1) + [(0, length - total)])
+        out = (
+            out[..., :length]
+            if length <= total
+            else np.pad(out, [(0, 0)] * (out.ndim - 1) + [(0, length - total)])
+        )
     return out
 
 
@@ -418,7 +439,9 @@ def _two_level(*shape):
 
     def make(rng):
         low = rng.random((3, *shape)) < 0.5
-        exponent = np.where(low, rng.uniform(-4.0, -3.0, low.shape), rng.uniform(-1.5, 0.0, low.shape))
+        exponent = np.where(
+            low, rng.uniform(-4.0, -3.0, low.shape), rng.uniform(-1.5, 0.0, low.shape)
+        )
         return ((10.0**exponent).astype(np.float32),)
 
     return make
@@ -511,7 +534,9 @@ CASES = [
     ),
     Case(
         "istft",
-        lambda x: mlxdsp.istft(mlxdsp.stft(x, n_fft=32, hop_length=8), n_fft=32, hop_length=8, length=120),
+        lambda x: mlxdsp.istft(
+            mlxdsp.stft(x, n_fft=32, hop_length=8), n_fft=32, hop_length=8, length=120
+        ),
         _noise(120),
         ref64=lambda x: x,
         label="istft(stft(x))",
@@ -650,9 +675,13 @@ CASES = [
     ),
     Case(
         "mfcc",
-        lambda x: mlxdsp.mfcc(x, n_mfcc=10, dct_type=3, norm=None, lifter=22.0, pad_mode="reflect", **_MEL),
+        lambda x: mlxdsp.mfcc(
+            x, n_mfcc=10, dct_type=3, norm=None, lifter=22.0, pad_mode="reflect", **_MEL
+        ),
         _noise(512),
-        ref64=lambda x: librosa_mfcc64(x, n_mfcc=10, dct_type=3, norm=None, lifter=22.0, **_MEL_LIBROSA),
+        ref64=lambda x: librosa_mfcc64(
+            x, n_mfcc=10, dct_type=3, norm=None, lifter=22.0, **_MEL_LIBROSA
+        ),
         label="dct3,lifter",
     ),
     Case(
