@@ -93,7 +93,7 @@ def test_sinc_matches_torchaudio_goldens():
     data = np.load(GOLDENS)
     x = data["x"]
     for key in data.files:
-        if not key.startswith("resample/"):
+        if not key.startswith("resample/"):  # also skips x and torchaudio_version
             continue
         _, method, orig, new = key.split("/")
         y = mlxdsp.resample(mx.array(x), orig_sr=int(orig), target_sr=int(new), method=method)

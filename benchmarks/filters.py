@@ -1,0 +1,185 @@
+"""Resampling, filtering and effects: mlxdsp vs soxr, scipy, librosa (soxr_hq, kaiser_best) and torchaudio's
+resampling algorithm re-implemented in torch (CPU).
+
+    python -m benchmarks filters [--quick] [--markdown]
+
+Every number is the median of repeated runs on the same input in this process. Ratios are
+peer time / mlxdsp time (> 1: mlxdsp is faster). The resampling table also prints each method's measured
+stopband attenuation (worst aliased tone, 8-22 kHz, 44.1k -> 16k), so speed is compared at known quality.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+
+import mlx.core as mx
+import numpy as np
+
+import mlxdsp
+
+from .timing import format_table, median_ms
+
+
+def _torchaudio_resample(orig, new, lpfw=6, rolloff=0.99):
+    """torchaudio.functional.resample's sinc_interp_hann algorithm in plain torch (torchaudio itself does
+    not import on this machine)."""
+    import torch
+
+    g = math.gcd(orig, new)
+    orig, new = orig // g, new // g
+    base = min(orig, new) * rolloff
+    width = math.ceil(lpfw * orig / base)
+    idx = torch.arange(-width, width + orig, dtype=torch.float64)[None, None] / orig
+    t = torch.arange(0, -new, -1, dtype=torch.float64)[:, None, None] / new + idx
+    t = (t * base).clamp(-lpfw, lpfw)
+    window = torch.cos(t * math.pi / lpfw / 2) ** 2
+    t = t * math.pi
+    kernel = torch.where(t == 0, torch.tensor(1.0, dtype=torch.float64), t.sin() / t) * window * base / orig
+    kernel = kernel.to(torch.float32)
+
+    def run(x):
+        n = x.shape[-1]
+        xp = torch.nn.functional.pad(x.reshape(-1, 1, n), (width, width + orig))
+        y = torch.nn.functional.conv1d(xp, kernel, stride=orig).transpose(1, 2).reshape(x.shape[0], -1)
+        return y[..., : math.ceil(new * n / orig)]
+
+    return run
+
+
+def _resamplers(orig, new):
+    import librosa
+    import scipy.signal as ss
+    import soxr
+    import torch
+
+    g = math.gcd(orig, new)
+    up, down = new // g, orig // g
+    ta = _torchaudio_resample(orig, new)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    mlx_methods = {
+        f"mlxdsp {m}": (lambda m: lambda x: mlxdsp.resample(x, orig_sr=orig, target_sr=new, method=m))(m)
+        for m in ("hq", "polyphase", "sinc_interp_hann")
+    }
+    peers = {
+        "soxr HQ": lambda x: soxr.resample(x.T, orig, new, quality="HQ").T,
+        "soxr VHQ": lambda x: soxr.resample(x.T, orig, new, quality="VHQ").T,
+        "scipy resample_poly": lambda x: ss.resample_poly(x, up, down, axis=-1),
+        "librosa soxr_hq": lambda x: librosa.resample(x, orig_sr=orig, target_sr=new, res_type="soxr_hq"),
+        "librosa kaiser_best": lambda x: librosa.resample(x, orig_sr=orig, target_sr=new, res_type="kaiser_best"),
+        "torchaudio algo (torch)": lambda x: ta(torch.from_numpy(x)).numpy(),
+    }
+    return mlx_methods, peers
+
+
+def _stopband_db(fn, orig, new, is_mlx):
+    """Worst output level (dB re. input) of tones that must be removed (new/2 .. orig/2)."""
+    t = np.arange(orig // 4) / orig
+    worst = -np.inf
+    for f in np.linspace(new / 2 * 1.0, orig / 2 * 0.98, 24):
+        x = np.sin(2 * np.pi * f * t).astype(np.float32)[None]
+        y = fn(mx.array(x)) if is_mlx else fn(x)
+        y = np.asarray(y, dtype=np.float64)[0, 200:-200]
+        worst = max(worst, 10 * np.log10(2 * np.mean(y**2) + 1e-30))
+    return worst
+
+
+def bench_resample(seconds, rows_out):
+    orig, new = 44100, 16000
+    x = np.random.default_rng(0).standard_normal((2, orig * seconds)).astype(np.float32) * 0.1
+    xm = mx.array(x)
+    mx.eval(xm)
+    mine, peers = _resamplers(orig, new)
+    mine_ms = {}
+    for name, fn in mine.items():
+        mine_ms[name] = median_ms(lambda fn=fn: mx.eval(fn(xm)), budget_s=3.0, min_runs=3, max_runs=10)
+        rows_out.append([name, f"{mine_ms[name]:.0f}", f"{_stopband_db(fn, orig, new, True):.0f}", ""])
+    ref = mine_ms["mlxdsp hq"]
+    for name, fn in peers.items():
+        ms = median_ms(lambda fn=fn: fn(x), budget_s=3.0, min_runs=3, max_runs=10)
+        rows_out.append([name, f"{ms:.0f}", f"{_stopband_db(fn, orig, new, False):.0f}", f"{ms / ref:.2f}"])
+
+
+def bench_filters(seconds, rows_out):
+    import scipy.signal as ss
+
+    sr = 44100
+    x = np.random.default_rng(1).standard_normal((8, sr * seconds)).astype(np.float32)
+    xm = mx.array(x)
+    b, a = ss.butter(6, 0.1)
+    sos = ss.butter(6, 0.1, output="sos")
+    bm, am, sm = (mx.array(v.astype(np.float32)) for v in (b, a, sos))
+
+    def grad_lfilter():
+        loss = lambda s, bb, aa: mx.sum(mlxdsp.lfilter(s, bb, aa) ** 2)  # noqa: E731
+        mx.eval(mx.grad(loss, argnums=(0, 1, 2))(xm, bm, am))
+
+    cases = [
+        ("lfilter 6th order", lambda: mx.eval(mlxdsp.lfilter(xm, bm, am)), lambda: ss.lfilter(b, a, x)),
+        ("sosfilt 6th order", lambda: mx.eval(mlxdsp.sosfilt(xm, sm)), lambda: ss.sosfilt(sos, x)),
+        ("sosfiltfilt 6th order", lambda: mx.eval(mlxdsp.sosfiltfilt(xm, sm)), lambda: ss.sosfiltfilt(sos, x)),
+        ("grad lfilter (x, b, a)", grad_lfilter, lambda: ss.lfilter(b, a, x)),
+    ]
+    for name, mine, peer in cases:
+        m = median_ms(mine, budget_s=2.0, min_runs=3, max_runs=15)
+        p = median_ms(peer, budget_s=2.0, min_runs=3, max_runs=15)
+        rows_out.append([name, f"{m:.0f}", "scipy", f"{p:.0f}", f"{p / m:.2f}"])
+
+
+def bench_effects(seconds, rows_out):
+    import librosa
+
+    sr = 22050
+    t = np.arange(sr * seconds) / sr
+    y = (0.5 * np.sin(2 * np.pi * 440 * t) + 0.05 * np.random.default_rng(2).standard_normal(t.size)).astype(np.float32)
+    S = np.abs(librosa.stft(y)).astype(np.float32)
+    ym, Sm = mx.array(y), mx.array(S)
+    cases = [
+        (
+            "griffin_lim 32 iter",
+            lambda: mx.eval(mlxdsp.griffin_lim(Sm, n_iter=32, init="zeros")),
+            lambda: librosa.griffinlim(S, n_iter=32, init=None),
+        ),
+        (
+            "time_stretch x1.25",
+            lambda: mx.eval(mlxdsp.time_stretch(ym, rate=1.25)),
+            lambda: librosa.effects.time_stretch(y, rate=1.25),
+        ),
+        (
+            "pitch_shift +3 (hq / soxr_hq)",
+            lambda: mx.eval(mlxdsp.pitch_shift(ym, sr=sr, n_steps=3)),
+            lambda: librosa.effects.pitch_shift(y, sr=sr, n_steps=3),
+        ),
+        (
+            "hpss",
+            lambda: [mx.eval(v) for v in mlxdsp.hpss(Sm)],
+            lambda: librosa.decompose.hpss(S),
+        ),
+    ]
+    for name, mine, peer in cases:
+        m = median_ms(mine, budget_s=2.0, min_runs=3, max_runs=10)
+        p = median_ms(peer, budget_s=2.0, min_runs=3, max_runs=10)
+        rows_out.append([name, f"{m:.0f}", "librosa", f"{p:.0f}", f"{p / m:.2f}"])
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks filters")
+    parser.add_argument("--quick", action="store_true", help="30 s resampling, 2 s filters/effects")
+    parser.add_argument("--markdown", action="store_true", help="(tables are markdown already)")
+    args = parser.parse_args(argv)
+    res_s, filt_s, fx_s = (30, 2, 2) if args.quick else (180, 10, 10)
+    print(f"# filters benchmark: {platform.machine()}, {os.cpu_count()} cpus, mlx {mx.__version__}, device {mx.default_device()}")
+    rows: list[list[str]] = []
+    bench_resample(res_s, rows)
+    print(f"\n## resample {res_s} s stereo 44.1k -> 16k (ratio = peer ms / mlxdsp hq ms)\n")
+    print(format_table(["method", "median ms", "stopband dB", "peer/mlxdsp hq"], rows))
+    rows = []
+    bench_filters(filt_s, rows)
+    print(f"\n## IIR filtering, {filt_s} s x 8 channels at 44.1k (butter 6th order)\n")
+    print(format_table(["function", "mlxdsp ms", "peer", "peer ms", "peer/mlxdsp"], rows))
+    rows = []
+    bench_effects(fx_s, rows)
+    print(f"\n## effects, {fx_s} s mono at 22.05k, n_fft 2048\n")
+    print(format_table(["function", "mlxdsp ms", "peer", "peer ms", "peer/mlxdsp"], rows))
