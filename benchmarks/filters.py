@@ -37,13 +37,22 @@ def _torchaudio_resample(orig, new, lpfw=6, rolloff=0.99):
     t = (t * base).clamp(-lpfw, lpfw)
     window = torch.cos(t * math.pi / lpfw / 2) ** 2
     t = t * math.pi
-    kernel = torch.where(t == 0, torch.tensor(1.0, dtype=torch.float64), t.sin() / t) * window * base / orig
+    kernel = (
+        torch.where(t == 0, torch.tensor(1.0, dtype=torch.float64), t.sin() / t)
+        * window
+        * base
+        / orig
+    )
     kernel = kernel.to(torch.float32)
 
     def run(x):
         n = x.shape[-1]
         xp = torch.nn.functional.pad(x.reshape(-1, 1, n), (width, width + orig))
-        y = torch.nn.functional.conv1d(xp, kernel, stride=orig).transpose(1, 2).reshape(x.shape[0], -1)
+        y = (
+            torch.nn.functional.conv1d(xp, kernel, stride=orig)
+            .transpose(1, 2)
+            .reshape(x.shape[0], -1)
+        )
         return y[..., : math.ceil(new * n / orig)]
 
     return run
@@ -59,16 +68,21 @@ def _resamplers(orig, new):
     up, down = new // g, orig // g
     ta = _torchaudio_resample(orig, new)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    mlx_methods = {
-        f"mlxdsp {m}": (lambda m: lambda x: mlxdsp.resample(x, orig_sr=orig, target_sr=new, method=m))(m)
-        for m in ("hq", "polyphase", "sinc_interp_hann")
-    }
+
+    def _mine(method):
+        return lambda x: mlxdsp.resample(x, orig_sr=orig, target_sr=new, method=method)
+
+    mlx_methods = {f"mlxdsp {m}": _mine(m) for m in ("hq", "polyphase", "sinc_interp_hann")}
     peers = {
         "soxr HQ": lambda x: soxr.resample(x.T, orig, new, quality="HQ").T,
         "soxr VHQ": lambda x: soxr.resample(x.T, orig, new, quality="VHQ").T,
         "scipy resample_poly": lambda x: ss.resample_poly(x, up, down, axis=-1),
-        "librosa soxr_hq": lambda x: librosa.resample(x, orig_sr=orig, target_sr=new, res_type="soxr_hq"),
-        "librosa kaiser_best": lambda x: librosa.resample(x, orig_sr=orig, target_sr=new, res_type="kaiser_best"),
+        "librosa soxr_hq": lambda x: librosa.resample(
+            x, orig_sr=orig, target_sr=new, res_type="soxr_hq"
+        ),
+        "librosa kaiser_best": lambda x: librosa.resample(
+            x, orig_sr=orig, target_sr=new, res_type="kaiser_best"
+        ),
         "torchaudio algo (torch)": lambda x: ta(torch.from_numpy(x)).numpy(),
     }
     return mlx_methods, peers
@@ -94,12 +108,18 @@ def bench_resample(seconds, rows_out):
     mine, peers = _resamplers(orig, new)
     mine_ms = {}
     for name, fn in mine.items():
-        mine_ms[name] = median_ms(lambda fn=fn: mx.eval(fn(xm)), budget_s=3.0, min_runs=3, max_runs=10)
-        rows_out.append([name, f"{mine_ms[name]:.0f}", f"{_stopband_db(fn, orig, new, True):.0f}", ""])
+        mine_ms[name] = median_ms(
+            lambda fn=fn: mx.eval(fn(xm)), budget_s=3.0, min_runs=3, max_runs=10
+        )
+        rows_out.append(
+            [name, f"{mine_ms[name]:.0f}", f"{_stopband_db(fn, orig, new, True):.0f}", ""]
+        )
     ref = mine_ms["mlxdsp hq"]
     for name, fn in peers.items():
         ms = median_ms(lambda fn=fn: fn(x), budget_s=3.0, min_runs=3, max_runs=10)
-        rows_out.append([name, f"{ms:.0f}", f"{_stopband_db(fn, orig, new, False):.0f}", f"{ms / ref:.2f}"])
+        rows_out.append(
+            [name, f"{ms:.0f}", f"{_stopband_db(fn, orig, new, False):.0f}", f"{ms / ref:.2f}"]
+        )
 
 
 def bench_filters(seconds, rows_out):
@@ -117,9 +137,17 @@ def bench_filters(seconds, rows_out):
         mx.eval(mx.grad(loss, argnums=(0, 1, 2))(xm, bm, am))
 
     cases = [
-        ("lfilter 6th order", lambda: mx.eval(mlxdsp.lfilter(xm, bm, am)), lambda: ss.lfilter(b, a, x)),
+        (
+            "lfilter 6th order",
+            lambda: mx.eval(mlxdsp.lfilter(xm, bm, am)),
+            lambda: ss.lfilter(b, a, x),
+        ),
         ("sosfilt 6th order", lambda: mx.eval(mlxdsp.sosfilt(xm, sm)), lambda: ss.sosfilt(sos, x)),
-        ("sosfiltfilt 6th order", lambda: mx.eval(mlxdsp.sosfiltfilt(xm, sm)), lambda: ss.sosfiltfilt(sos, x)),
+        (
+            "sosfiltfilt 6th order",
+            lambda: mx.eval(mlxdsp.sosfiltfilt(xm, sm)),
+            lambda: ss.sosfiltfilt(sos, x),
+        ),
         ("grad lfilter (x, b, a)", grad_lfilter, lambda: ss.lfilter(b, a, x)),
     ]
     for name, mine, peer in cases:
@@ -133,7 +161,9 @@ def bench_effects(seconds, rows_out):
 
     sr = 22050
     t = np.arange(sr * seconds) / sr
-    y = (0.5 * np.sin(2 * np.pi * 440 * t) + 0.05 * np.random.default_rng(2).standard_normal(t.size)).astype(np.float32)
+    y = (
+        0.5 * np.sin(2 * np.pi * 440 * t) + 0.05 * np.random.default_rng(2).standard_normal(t.size)
+    ).astype(np.float32)
     S = np.abs(librosa.stft(y)).astype(np.float32)
     ym, Sm = mx.array(y), mx.array(S)
     cases = [
@@ -170,7 +200,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--markdown", action="store_true", help="(tables are markdown already)")
     args = parser.parse_args(argv)
     res_s, filt_s, fx_s = (30, 2, 2) if args.quick else (180, 10, 10)
-    print(f"# filters benchmark: {platform.machine()}, {os.cpu_count()} cpus, mlx {mx.__version__}, device {mx.default_device()}")
+    print(
+        f"# filters benchmark: {platform.machine()}, {os.cpu_count()} cpus, mlx {mx.__version__}, device {mx.default_device()}"
+    )
     rows: list[list[str]] = []
     bench_resample(res_s, rows)
     print(f"\n## resample {res_s} s stereo 44.1k -> 16k (ratio = peer ms / mlxdsp hq ms)\n")

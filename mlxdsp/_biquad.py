@@ -62,32 +62,44 @@ def _apply(x, coeffs, clamp):
     return _run(x, mx.array([b0, b1, b2]), mx.array([a0, a1, a2]), clamp)
 
 
-def lowpass_biquad(x, *, sample_rate: float, cutoff_freq: float, Q: float = 0.707, clamp: bool = True):
+def lowpass_biquad(
+    x, *, sample_rate: float, cutoff_freq: float, Q: float = 0.707, clamp: bool = True
+):
     """Two-pole low-pass (torchaudio.functional.lowpass_biquad). ``x``: [..., n].
 
     Transforms: compile, grad (x), jvp, vmap.
     """
-    x, w0, alpha, clamp = _common("lowpass_biquad", x, sample_rate, cutoff_freq, "cutoff_freq", Q, clamp)
+    x, w0, alpha, clamp = _common(
+        "lowpass_biquad", x, sample_rate, cutoff_freq, "cutoff_freq", Q, clamp
+    )
     c = math.cos(w0)
     return _apply(x, ((1 - c) / 2, 1 - c, (1 - c) / 2, 1 + alpha, -2 * c, 1 - alpha), clamp)
 
 
-def highpass_biquad(x, *, sample_rate: float, cutoff_freq: float, Q: float = 0.707, clamp: bool = True):
+def highpass_biquad(
+    x, *, sample_rate: float, cutoff_freq: float, Q: float = 0.707, clamp: bool = True
+):
     """Two-pole high-pass (torchaudio.functional.highpass_biquad).
 
     Transforms: compile, grad (x), jvp, vmap.
     """
-    x, w0, alpha, clamp = _common("highpass_biquad", x, sample_rate, cutoff_freq, "cutoff_freq", Q, clamp)
+    x, w0, alpha, clamp = _common(
+        "highpass_biquad", x, sample_rate, cutoff_freq, "cutoff_freq", Q, clamp
+    )
     c = math.cos(w0)
     return _apply(x, ((1 + c) / 2, -1 - c, (1 + c) / 2, 1 + alpha, -2 * c, 1 - alpha), clamp)
 
 
-def allpass_biquad(x, *, sample_rate: float, central_freq: float, Q: float = 0.707, clamp: bool = True):
+def allpass_biquad(
+    x, *, sample_rate: float, central_freq: float, Q: float = 0.707, clamp: bool = True
+):
     """Two-pole all-pass (torchaudio.functional.allpass_biquad).
 
     Transforms: compile, grad (x), jvp, vmap.
     """
-    x, w0, alpha, clamp = _common("allpass_biquad", x, sample_rate, central_freq, "central_freq", Q, clamp)
+    x, w0, alpha, clamp = _common(
+        "allpass_biquad", x, sample_rate, central_freq, "central_freq", Q, clamp
+    )
     c = math.cos(w0)
     return _apply(x, (1 - alpha, -2 * c, 1 + alpha, 1 + alpha, -2 * c, 1 - alpha), clamp)
 
@@ -113,12 +125,16 @@ def bandpass_biquad(
     return _apply(x, (temp, 0.0, -temp, 1 + alpha, -2 * c, 1 - alpha), clamp)
 
 
-def bandreject_biquad(x, *, sample_rate: float, central_freq: float, Q: float = 0.707, clamp: bool = True):
+def bandreject_biquad(
+    x, *, sample_rate: float, central_freq: float, Q: float = 0.707, clamp: bool = True
+):
     """Two-pole band-reject (notch) filter (torchaudio.functional.bandreject_biquad).
 
     Transforms: compile, grad (x), jvp, vmap.
     """
-    x, w0, alpha, clamp = _common("bandreject_biquad", x, sample_rate, central_freq, "central_freq", Q, clamp)
+    x, w0, alpha, clamp = _common(
+        "bandreject_biquad", x, sample_rate, central_freq, "central_freq", Q, clamp
+    )
     c = math.cos(w0)
     return _apply(x, (1.0, -2 * c, 1.0, 1 + alpha, -2 * c, 1 - alpha), clamp)
 
@@ -134,7 +150,14 @@ def equalizer_biquad(
     x, w0, alpha, clamp = _common(fn, x, sample_rate, center_freq, "center_freq", Q, clamp)
     big_a = math.exp(_checks.real_number(fn, "gain", gain) / 40.0 * math.log(10))
     c = math.cos(w0)
-    coeffs = (1 + alpha * big_a, -2 * c, 1 - alpha * big_a, 1 + alpha / big_a, -2 * c, 1 - alpha / big_a)
+    coeffs = (
+        1 + alpha * big_a,
+        -2 * c,
+        1 - alpha * big_a,
+        1 + alpha / big_a,
+        -2 * c,
+        1 - alpha / big_a,
+    )
     return _apply(x, coeffs, clamp)
 
 
@@ -172,7 +195,9 @@ def lowshelf_biquad(
 
     Transforms: compile, grad (x), jvp, vmap.
     """
-    return _shelf("lowshelf_biquad", x, sample_rate, cutoff_freq, "cutoff_freq", gain, Q, clamp, True)
+    return _shelf(
+        "lowshelf_biquad", x, sample_rate, cutoff_freq, "cutoff_freq", gain, Q, clamp, True
+    )
 
 
 def highshelf_biquad(
@@ -182,11 +207,19 @@ def highshelf_biquad(
 
     Transforms: compile, grad (x), jvp, vmap.
     """
-    return _shelf("highshelf_biquad", x, sample_rate, cutoff_freq, "cutoff_freq", gain, Q, clamp, False)
+    return _shelf(
+        "highshelf_biquad", x, sample_rate, cutoff_freq, "cutoff_freq", gain, Q, clamp, False
+    )
 
 
 def bass_biquad(
-    x, *, sample_rate: float, gain: float, central_freq: float = 100.0, Q: float = 0.707, clamp: bool = True
+    x,
+    *,
+    sample_rate: float,
+    gain: float,
+    central_freq: float = 100.0,
+    Q: float = 0.707,
+    clamp: bool = True,
 ):
     """Bass tone control (torchaudio.functional.bass_biquad): a low shelf at ``central_freq``.
 
@@ -196,10 +229,18 @@ def bass_biquad(
 
 
 def treble_biquad(
-    x, *, sample_rate: float, gain: float, central_freq: float = 3000.0, Q: float = 0.707, clamp: bool = True
+    x,
+    *,
+    sample_rate: float,
+    gain: float,
+    central_freq: float = 3000.0,
+    Q: float = 0.707,
+    clamp: bool = True,
 ):
     """Treble tone control (torchaudio.functional.treble_biquad): a high shelf at ``central_freq``.
 
     Transforms: compile, grad (x), jvp, vmap.
     """
-    return _shelf("treble_biquad", x, sample_rate, central_freq, "central_freq", gain, Q, clamp, False)
+    return _shelf(
+        "treble_biquad", x, sample_rate, central_freq, "central_freq", gain, Q, clamp, False
+    )

@@ -37,7 +37,9 @@ def _inputs(fn, x, h, mode):
     h = h.astype(mx.float32) if h.dtype != mx.float32 else h
     n, m = x.shape[-1], h.shape[-1]
     if n == 0 or m == 0:
-        raise ParameterError(f"[{fn}] inputs must be non-empty (x.shape={tuple(x.shape)}, h.shape={tuple(h.shape)})")
+        raise ParameterError(
+            f"[{fn}] inputs must be non-empty (x.shape={tuple(x.shape)}, h.shape={tuple(h.shape)})"
+        )
     return x, h, mode
 
 
@@ -106,7 +108,9 @@ def oaconvolve(x: mx.array, h: mx.array, *, mode: ConvolveMode = "full") -> mx.a
     n_blocks = -(-n // block)
     nfft = _fast_len(block + m - 1)
     lead = x.shape[:-1]
-    xb = mx.pad(x, [(0, 0)] * len(lead) + [(0, n_blocks * block - n)]).reshape(*lead, n_blocks, block)
+    xb = mx.pad(x, [(0, 0)] * len(lead) + [(0, n_blocks * block - n)]).reshape(
+        *lead, n_blocks, block
+    )
     hs = mx.expand_dims(mx.fft.rfft(h, n=nfft, axis=-1), -2)
     yb = mx.fft.irfft(mx.fft.rfft(xb, n=nfft, axis=-1) * hs, n=nfft, axis=-1)[..., : block + m - 1]
     head, tail = yb[..., :block], yb[..., block:]

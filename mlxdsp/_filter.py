@@ -49,7 +49,9 @@ def _toeplitz_index(rows: int, cols: int, offset: int):
     j = np.arange(rows)[:, None]
     i = np.arange(cols)[None, :]
     d = j - i + offset
-    return mx.array(np.clip(d, 0, None).reshape(-1).astype(np.int32)), mx.array((d >= 0).astype(np.float32))
+    return mx.array(np.clip(d, 0, None).reshape(-1).astype(np.int32)), mx.array(
+        (d >= 0).astype(np.float32)
+    )
 
 
 def _fir(x: mx.array, b: mx.array) -> mx.array:
@@ -83,7 +85,9 @@ def _toeplitz(h, rows, cols, offset, length):
     """rows x cols matrix M[j, i] = h[j - i + offset] where 0 <= j - i + offset < length (h zero beyond)."""
     idx, mask = _toeplitz_index(rows, cols, offset)
     if length < rows + offset:
-        keep = mx.array((np.add.outer(np.arange(rows), -np.arange(cols)) + offset < length).astype(np.float32))
+        keep = mx.array(
+            (np.add.outer(np.arange(rows), -np.arange(cols)) + offset < length).astype(np.float32)
+        )
         mask = mask * keep
         idx = mx.minimum(idx, length - 1)
     return mx.take(h, idx, axis=-1).reshape(*h.shape[:-1], rows, cols) * mask
@@ -106,9 +110,15 @@ def _iir(x: mx.array, b: mx.array, a: mx.array, zi: mx.array | None) -> mx.array
     bvec = b[..., 1:] - a[..., 1:] * b0  # [..., p]
     col = -mx.expand_dims(a[..., 1:], -1)  # [..., p, 1]
     shift = mx.eye(p)[:, : p - 1]  # A[i, i+1] = 1
-    comp = mx.concatenate([col, mx.broadcast_to(shift, (*lead_c, p, p - 1))], axis=-1) if p > 1 else col
+    comp = (
+        mx.concatenate([col, mx.broadcast_to(shift, (*lead_c, p, p - 1))], axis=-1)
+        if p > 1
+        else col
+    )
     pw = _powers(comp, size + 1)  # [..., L+1, p, p]
-    ab = (pw[..., :size, :, :] @ mx.expand_dims(mx.expand_dims(bvec, -2), -1))[..., 0]  # [..., L, p]: A^j B
+    ab = (pw[..., :size, :, :] @ mx.expand_dims(mx.expand_dims(bvec, -2), -1))[
+        ..., 0
+    ]  # [..., L, p]: A^j B
     h = mx.concatenate([b0, ab[..., : size - 1, 0]], axis=-1)  # Markov parameters
     c_mat = pw[..., :size, 0, :]  # [..., L, p]: y[j] gets (A^j s)[0]
     g_mat = ab[..., ::-1, :]  # [..., L, p]: A^(L-1-i) B
@@ -118,7 +128,11 @@ def _iir(x: mx.array, b: mx.array, a: mx.array, zi: mx.array | None) -> mx.array
     xb = mx.pad(x, widths + [(0, n_blocks * size - n)]).reshape(*x.shape[:-1], n_blocks, size)
     u = xb @ g_mat  # [..., n_blocks, p]
     y = xb @ mx.swapaxes(t_mat, -1, -2)
-    first = mx.zeros_like(u[..., :1, :]) if zi is None else mx.broadcast_to(mx.expand_dims(zi, -2), u[..., :1, :].shape)
+    first = (
+        mx.zeros_like(u[..., :1, :])
+        if zi is None
+        else mx.broadcast_to(mx.expand_dims(zi, -2), u[..., :1, :].shape)
+    )
     w = mx.concatenate([first, u[..., :-1, :]], axis=-2)
     d = 1
     phi_d = phi
@@ -144,8 +158,21 @@ def _lfilter(x, b, a, zi, return_zf):
     elif nb > _FIR_DIRECT_MAX:
         v = _fir(x, b)
         if zi is not None:
-            v = v + (mx.pad(zi, [(0, 0)] * (zi.ndim - 1) + [(0, n - (k - 1))]) if n >= k - 1 else zi[..., :n])
-        y = _iir(v, mx.pad(mx.ones((*b.shape[:-1], 1)), [(0, 0)] * (b.ndim - 1) + [(0, na - 1)]), a, None) if na > 1 else v
+            v = v + (
+                mx.pad(zi, [(0, 0)] * (zi.ndim - 1) + [(0, n - (k - 1))])
+                if n >= k - 1
+                else zi[..., :n]
+            )
+        y = (
+            _iir(
+                v,
+                mx.pad(mx.ones((*b.shape[:-1], 1)), [(0, 0)] * (b.ndim - 1) + [(0, na - 1)]),
+                a,
+                None,
+            )
+            if na > 1
+            else v
+        )
     else:
         bp = mx.pad(b, [(0, 0)] * (b.ndim - 1) + [(0, k - nb)])
         ap = mx.pad(a, [(0, 0)] * (a.ndim - 1) + [(0, k - na)])
@@ -162,7 +189,10 @@ def _lfilter(x, b, a, zi, return_zf):
     for j in range(1, k):
         start = n + k - 1 - j
         m = mx.array((steps < j).astype(np.float32))
-        zf = zf + m * (b_full[..., j : j + 1] * xe[..., start : start + k - 1] - a_full[..., j : j + 1] * ye[..., start : start + k - 1])
+        zf = zf + m * (
+            b_full[..., j : j + 1] * xe[..., start : start + k - 1]
+            - a_full[..., j : j + 1] * ye[..., start : start + k - 1]
+        )
     if zi is not None and n < k - 1:
         zf = zf + mx.pad(zi[..., n:], [(0, 0)] * (zi.ndim - 1) + [(0, n)])
     return y, zf
@@ -210,7 +240,9 @@ def lfilter(
     if zi is not None:
         zi = _coeffs(fn, "zi", zi)
         if zi.shape[-1] != k - 1:
-            raise ParameterError(f"[{fn}] zi.shape={tuple(zi.shape)} must end in max(len(a), len(b)) - 1 = {k - 1}")
+            raise ParameterError(
+                f"[{fn}] zi.shape={tuple(zi.shape)} must end in max(len(a), len(b)) - 1 = {k - 1}"
+            )
     return _lfilter(x, b, a, zi, return_zf)
 
 
@@ -272,7 +304,9 @@ def sosfilt(x: mx.array, sos: mx.array, *, zi: mx.array | None = None, return_zf
     if zi is not None:
         zi = _coeffs(fn, "zi", zi)
         if zi.shape[-2:] != (sos.shape[-2], 2):
-            raise ParameterError(f"[{fn}] zi.shape={tuple(zi.shape)} must end in (n_sections, 2) = ({sos.shape[-2]}, 2)")
+            raise ParameterError(
+                f"[{fn}] zi.shape={tuple(zi.shape)} must end in (n_sections, 2) = ({sos.shape[-2]}, 2)"
+            )
     return _sosfilt(x, sos, zi, return_zf)
 
 
@@ -333,7 +367,12 @@ def _pad_options(fn, padtype, padlen, default_len):
 
 
 def filtfilt(
-    x: mx.array, b: mx.array, a: mx.array, *, padtype: PadType | None = "odd", padlen: int | None = None
+    x: mx.array,
+    b: mx.array,
+    a: mx.array,
+    *,
+    padtype: PadType | None = "odd",
+    padlen: int | None = None,
 ) -> mx.array:
     """Zero-phase forward-backward filtering (scipy.signal.filtfilt, method="pad").
 
@@ -359,7 +398,9 @@ def filtfilt(
     return y[..., padlen : padlen + x.shape[-1]] if padlen and padtype is not None else y
 
 
-def sosfiltfilt(x: mx.array, sos: mx.array, *, padtype: PadType | None = "odd", padlen: int | None = None) -> mx.array:
+def sosfiltfilt(
+    x: mx.array, sos: mx.array, *, padtype: PadType | None = "odd", padlen: int | None = None
+) -> mx.array:
     """Zero-phase forward-backward second-order-section filtering (scipy.signal.sosfiltfilt).
 
     ``padlen`` defaults to ``3 * (2 * n_sections + 1)``. SciPy subtracts the number of sections whose

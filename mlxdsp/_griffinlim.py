@@ -24,7 +24,9 @@ _TINY = float(np.finfo(np.float32).tiny)
 def _initial_phase(fn, S, init, key):
     if isinstance(init, mx.array):
         if init.shape != S.shape:
-            raise ParameterError(f"[{fn}] init.shape={tuple(init.shape)} must equal S.shape={tuple(S.shape)}")
+            raise ParameterError(
+                f"[{fn}] init.shape={tuple(init.shape)} must equal S.shape={tuple(S.shape)}"
+            )
         return init.astype(mx.complex64)
     init = _checks.choice(fn, "init", init, GriffinLimInit)
     if init == "zeros":
@@ -77,7 +79,9 @@ def griffin_lim(
     momentum = _checks.real_number(fn, "momentum", momentum, low=0.0)
     n_fft = 2 * (S.shape[-2] - 1) if n_fft is None else _checks.positive_int(fn, "n_fft", n_fft)
     angles = _initial_phase(fn, S, init, key)
-    geo = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center)
+    geo = dict(
+        n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center
+    )
     c = momentum / (1 + momentum)
     rebuilt = None
     for _ in range(n_iter):
@@ -144,7 +148,9 @@ def mel_to_stft(
     if n_mels != M.shape[-2]:
         raise ParameterError(f"[{fn}] n_mels={n_mels} must equal M.shape[-2]={M.shape[-2]}")
     fmax = sr / 2 if fmax is None else _checks.positive_number(fn, "fmax", fmax)
-    basis, basis_t, pinv, step = _nnls_operators(sr, n_fft, n_mels, float(fmin), float(fmax), mel_scale, norm)
+    basis, basis_t, pinv, step = _nnls_operators(
+        sr, n_fft, n_mels, float(fmin), float(fmax), mel_scale, norm
+    )
     X = mx.maximum(pinv @ M, 0.0)
     Y, t = X, 1.0
     for _ in range(nnls_iter):  # FISTA: projected gradient with Nesterov momentum
@@ -183,16 +189,40 @@ def mel_to_audio(
     Transforms: compile, grad, jvp, vmap.
     """
     S = mel_to_stft(
-        M, sr=sr, n_fft=n_fft, power=power, fmin=fmin, fmax=fmax, mel_scale=mel_scale, norm=norm, nnls_iter=nnls_iter
+        M,
+        sr=sr,
+        n_fft=n_fft,
+        power=power,
+        fmin=fmin,
+        fmax=fmax,
+        mel_scale=mel_scale,
+        norm=norm,
+        nnls_iter=nnls_iter,
     )
     return griffin_lim(
-        S, n_iter=n_iter, hop_length=hop_length, win_length=win_length, n_fft=n_fft, window=window, center=center,
-        length=length, pad_mode=pad_mode, momentum=momentum, init=init, key=key,
+        S,
+        n_iter=n_iter,
+        hop_length=hop_length,
+        win_length=win_length,
+        n_fft=n_fft,
+        window=window,
+        center=center,
+        length=length,
+        pad_mode=pad_mode,
+        momentum=momentum,
+        init=init,
+        key=key,
     )
 
 
 def mfcc_to_mel(
-    mfcc: mx.array, *, n_mels: int = 128, dct_type: int = 2, norm: str = "ortho", ref: float = 1.0, lifter: float = 0
+    mfcc: mx.array,
+    *,
+    n_mels: int = 128,
+    dct_type: int = 2,
+    norm: str = "ortho",
+    ref: float = 1.0,
+    lifter: float = 0,
 ) -> mx.array:
     """Mel power spectrogram from MFCCs (librosa.feature.inverse.mfcc_to_mel): undo the lifter, inverse
     orthonormal DCT-II zero-padded to ``n_mels``, ``db_to_power``.
@@ -203,7 +233,9 @@ def mfcc_to_mel(
     mfcc = _checks.real_signal(fn, "mfcc", mfcc, min_ndim=2).astype(mx.float32)
     n_mels = _checks.positive_int(fn, "n_mels", n_mels)
     if dct_type != 2 or norm != "ortho":
-        raise ParameterError(f"[{fn}] dct_type={dct_type!r}, norm={norm!r}: only dct_type=2, norm='ortho' is inverted")
+        raise ParameterError(
+            f"[{fn}] dct_type={dct_type!r}, norm={norm!r}: only dct_type=2, norm='ortho' is inverted"
+        )
     ref = _checks.positive_number(fn, "ref", ref)
     lifter = _checks.real_number(fn, "lifter", lifter, low=0.0)
     n_mfcc = mfcc.shape[-2]
@@ -213,7 +245,9 @@ def mfcc_to_mel(
         idx = np.arange(1, 1 + n_mfcc)
         sine = 1 + lifter * 0.5 * np.sin(np.pi * idx / lifter)
         mfcc = mfcc / mx.array(sine.astype(np.float32))[:, None]
-    inv = mx.array(dct_matrix_f64(n_mels, 2, "ortho", n_mfcc).T.astype(np.float32))  # [n_mels, n_mfcc]
+    inv = mx.array(
+        dct_matrix_f64(n_mels, 2, "ortho", n_mfcc).T.astype(np.float32)
+    )  # [n_mels, n_mfcc]
     logmel = inv @ mfcc
     return ref * mx.power(10.0, 0.1 * logmel)
 

@@ -103,7 +103,9 @@ def hpss(
     mask = _checks.boolean(fn, "mask", mask)
     if mx.issubdtype(S.dtype, mx.complexfloating):
         mag = mx.abs(S)
-        phase = S / mx.where(mag == 0, 1.0, mag).astype(mx.complex64) + (mag == 0).astype(mx.complex64)
+        phase = S / mx.where(mag == 0, 1.0, mag).astype(mx.complex64) + (mag == 0).astype(
+            mx.complex64
+        )
     else:
         mag = S.astype(mx.float32)
         phase = None

@@ -137,7 +137,9 @@ def _polyphase(x: mx.array, up: int, down: int, plan) -> mx.array:
     widths = [(0, 0)] * (x.ndim - 1)
     xp = mx.pad(x, widths + [(pad_left, max(0, right))])[..., :total]
     blocks = xp.reshape(*lead, blocks_out - 1 + span_blocks, down)
-    frames = mx.concatenate([blocks[..., q : q + blocks_out, :] for q in range(span_blocks)], axis=-1)
+    frames = mx.concatenate(
+        [blocks[..., q : q + blocks_out, :] for q in range(span_blocks)], axis=-1
+    )
     outs = [frames[..., lo:hi] @ mat for lo, hi, mat in groups]
     y = mx.concatenate(outs, axis=-1) if len(outs) > 1 else outs[0]
     return y.reshape(*lead, blocks_out * up)[..., :n_out]

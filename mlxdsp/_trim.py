@@ -26,7 +26,9 @@ def _frame_power(y, frame_length, hop_length):
 
     g = gcd(frame_length, hop_length)
     n_blocks = -(-n // g)
-    blocks = mx.pad(yp, [(0, 0)] * (y.ndim - 1) + [(0, n_blocks * g - n)]).reshape(*y.shape[:-1], n_blocks, g)
+    blocks = mx.pad(yp, [(0, 0)] * (y.ndim - 1) + [(0, n_blocks * g - n)]).reshape(
+        *y.shape[:-1], n_blocks, g
+    )
     bsum = mx.sum(blocks, axis=-1)
     per = frame_length // g
     step = hop_length // g
@@ -74,7 +76,9 @@ def trim(
 
     Transforms: none (the output length depends on the data; eager only).
     """
-    mask = np.array(nonsilent_frames(y, top_db=top_db, frame_length=frame_length, hop_length=hop_length))
+    mask = np.array(
+        nonsilent_frames(y, top_db=top_db, frame_length=frame_length, hop_length=hop_length)
+    )
     y = _checks.real_signal("trim", "y", y)
     idx = np.flatnonzero(mask)
     if idx.size == 0:
@@ -85,7 +89,9 @@ def trim(
     return y[..., start:end], (start, end)
 
 
-def split(y: mx.array, *, top_db: float = 60.0, frame_length: int = 2048, hop_length: int = 512) -> np.ndarray:
+def split(
+    y: mx.array, *, top_db: float = 60.0, frame_length: int = 2048, hop_length: int = 512
+) -> np.ndarray:
     """Sample intervals ``[[start, end], ...]`` of non-silent regions (librosa.effects.split with ref=max).
 
     Returns
@@ -94,7 +100,9 @@ def split(y: mx.array, *, top_db: float = 60.0, frame_length: int = 2048, hop_le
 
     Transforms: none (the number of intervals depends on the data; eager only).
     """
-    mask = np.array(nonsilent_frames(y, top_db=top_db, frame_length=frame_length, hop_length=hop_length))
+    mask = np.array(
+        nonsilent_frames(y, top_db=top_db, frame_length=frame_length, hop_length=hop_length)
+    )
     edges = [np.flatnonzero(np.diff(mask.astype(int))) + 1]
     if mask[0]:
         edges.insert(0, np.array([0]))

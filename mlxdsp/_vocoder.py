@@ -38,7 +38,9 @@ def _phase_vocoder(D: mx.array, rate: float, hop_length: int, n_fft: int) -> mx.
     a0, a1 = mx.take(ang, idx0, axis=-1), mx.take(ang, idx1, axis=-1)
     out_mag = (1.0 - alpha) * m0 + alpha * m1
     n_bins = D.shape[-2]
-    phi_advance = mx.array((hop_length * 2 * np.pi * np.arange(n_bins) / n_fft).astype(np.float32))[:, None]
+    phi_advance = mx.array((hop_length * 2 * np.pi * np.arange(n_bins) / n_fft).astype(np.float32))[
+        :, None
+    ]
     dphase = a1 - a0 - phi_advance
     dphase = dphase - 2.0 * math.pi * mx.round(dphase / (2.0 * math.pi))
     # wrapping each increment keeps the float32 running sum small; phases only matter modulo 2 pi
@@ -49,7 +51,9 @@ def _phase_vocoder(D: mx.array, rate: float, hop_length: int, n_fft: int) -> mx.
     return out_mag * mx.cos(phase) + 1j * (out_mag * mx.sin(phase))
 
 
-def phase_vocoder(D: mx.array, *, rate: float, hop_length: int | None = None, n_fft: int | None = None) -> mx.array:
+def phase_vocoder(
+    D: mx.array, *, rate: float, hop_length: int | None = None, n_fft: int | None = None
+) -> mx.array:
     """Speed up (``rate > 1``) or slow down a complex STFT by ``rate`` (librosa.phase_vocoder).
 
     Parameters
@@ -69,7 +73,9 @@ def phase_vocoder(D: mx.array, *, rate: float, hop_length: int | None = None, n_
     D = _checks.complex_spectrum(fn, "D", D)
     rate = _checks.positive_number(fn, "rate", rate)
     n_fft = 2 * (D.shape[-2] - 1) if n_fft is None else _checks.positive_int(fn, "n_fft", n_fft)
-    hop_length = n_fft // 4 if hop_length is None else _checks.positive_int(fn, "hop_length", hop_length)
+    hop_length = (
+        n_fft // 4 if hop_length is None else _checks.positive_int(fn, "hop_length", hop_length)
+    )
     return _phase_vocoder(D, rate, hop_length, n_fft)
 
 
@@ -92,7 +98,9 @@ def time_stretch(
     fn = "time_stretch"
     y = _checks.real_signal(fn, "y", y)
     rate = _checks.positive_number(fn, "rate", rate)
-    kw = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center)
+    kw = dict(
+        n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center
+    )
     D = stft(y, pad_mode=pad_mode, **kw)
     hop = (win_length or n_fft) // 4 if hop_length is None else hop_length
     stretched = _phase_vocoder(D, rate, hop, n_fft)
@@ -134,7 +142,13 @@ def pitch_shift(
     bins_per_octave = _checks.positive_int(fn, "bins_per_octave", bins_per_octave)
     rate = 2.0 ** (-n_steps / bins_per_octave)
     stretched = time_stretch(
-        y, rate=rate, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center,
+        y,
+        rate=rate,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
         pad_mode=pad_mode,
     )
     p, q = rational_rate(rate)

@@ -116,7 +116,9 @@ def test_mfcc_to_mel_and_audio(y):
     assert audio.shape == y.shape
 
 
-@pytest.mark.parametrize("kw", [dict(), dict(margin=2.0), dict(kernel_size=(17, 9), power=1.0), dict(mask=True)])
+@pytest.mark.parametrize(
+    "kw", [dict(), dict(margin=2.0), dict(kernel_size=(17, 9), power=1.0), dict(mask=True)]
+)
 def test_hpss_matches_librosa(y, kw):
     D = librosa.stft(y, n_fft=1024)
     for S in (np.abs(D), D):
@@ -131,17 +133,27 @@ def test_trim_and_split_match_librosa(y):
     _, ref = librosa.effects.trim(ys)
     assert (s, e) == tuple(ref) and out.shape == (e - s,)
     for top_db in (20, 30, 60):
-        assert mlxdsp.split(f32(ys), top_db=top_db).tolist() == librosa.effects.split(ys, top_db=top_db).tolist()
+        assert (
+            mlxdsp.split(f32(ys), top_db=top_db).tolist()
+            == librosa.effects.split(ys, top_db=top_db).tolist()
+        )
     stereo = np.stack([ys, 0.5 * ys])
-    assert mlxdsp.split(f32(stereo), top_db=20).tolist() == librosa.effects.split(stereo, top_db=20).tolist()
+    assert (
+        mlxdsp.split(f32(stereo), top_db=20).tolist()
+        == librosa.effects.split(stereo, top_db=20).tolist()
+    )
 
 
 def test_errors():
     with pytest.raises(ParameterError, match=r"\[phase_vocoder\] rate=0.0 must be > 0.0"):
         mlxdsp.phase_vocoder(mx.zeros((5, 4), dtype=mx.complex64), rate=0)
-    with pytest.raises(ParameterError, match=r"\[griffin_lim\] init='ones' must be one of 'random', 'zeros'"):
+    with pytest.raises(
+        ParameterError, match=r"\[griffin_lim\] init='ones' must be one of 'random', 'zeros'"
+    ):
         mlxdsp.griffin_lim(mx.zeros((5, 4)), init="ones")
     with pytest.raises(ParameterError, match=r"\[hpss\] kernel_size=30 must be odd"):
         mlxdsp.hpss(mx.zeros((5, 4)), kernel_size=30)
-    with pytest.raises(ParameterError, match=r"\[mfcc_to_mel\] dct_type=3, norm='ortho': only dct_type=2"):
+    with pytest.raises(
+        ParameterError, match=r"\[mfcc_to_mel\] dct_type=3, norm='ortho': only dct_type=2"
+    ):
         mlxdsp.mfcc_to_mel(mx.zeros((5, 4)), dct_type=3)

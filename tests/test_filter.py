@@ -37,7 +37,10 @@ def x():
 
 
 # float32 error vs scipy float64, for poles at increasing radius. Measured: 5e-6, 7e-6, 4e-5, 1.6e-3.
-@pytest.mark.parametrize(("order", "radius", "tol"), [(2, 0.9, 2e-5), (4, 0.99, 3e-5), (6, 0.999, 2e-4), (2, 0.9999, 5e-3)])
+@pytest.mark.parametrize(
+    ("order", "radius", "tol"),
+    [(2, 0.9, 2e-5), (4, 0.99, 3e-5), (6, 0.999, 2e-4), (2, 0.9999, 5e-3)],
+)
 def test_lfilter_float32_error_vs_scipy(x, order, radius, tol):
     b, a = resonator(order, radius, np.random.default_rng(order))
     y = mlxdsp.lfilter(f32(x), f32(b), f32(a))
@@ -67,7 +70,10 @@ def test_lfilter_shapes_of_b_and_a(x, nb, na):
 def test_lfilter_short_signal_and_per_row_coefficients():
     rng = np.random.default_rng(2)
     xs = rng.standard_normal((2, 3))
-    b, a = np.array([[1.0, 0.5, 0.2, 0.1], [0.3, 0.2, 0.0, 0.0]]), np.array([[1.0, -0.5], [1.0, 0.4]])
+    b, a = (
+        np.array([[1.0, 0.5, 0.2, 0.1], [0.3, 0.2, 0.0, 0.0]]),
+        np.array([[1.0, -0.5], [1.0, 0.4]]),
+    )
     zi = rng.standard_normal((2, 3))
     y, zf = mlxdsp.lfilter(f32(xs), f32(b), f32(a), zi=f32(zi), return_zf=True)
     for i in range(2):
@@ -76,14 +82,20 @@ def test_lfilter_short_signal_and_per_row_coefficients():
 
 
 def test_lfilter_zi_closed_form():
-    for b, a in [ss.butter(4, 0.2), ss.cheby1(3, 1, 0.4), (np.array([1.0, 2.0]), np.array([3.0, 0.5, 0.1]))]:
+    for b, a in [
+        ss.butter(4, 0.2),
+        ss.cheby1(3, 1, 0.4),
+        (np.array([1.0, 2.0]), np.array([3.0, 0.5, 0.1])),
+    ]:
         assert rel_err(to_np(mlxdsp.lfilter_zi(f32(b), f32(a))), ss.lfilter_zi(b, a)) <= 1e-5
     sos = ss.butter(6, 0.1, output="sos")
     assert rel_err(to_np(mlxdsp.sosfilt_zi(f32(sos))), ss.sosfilt_zi(sos)) <= 1e-5
 
 
 def test_sosfilt_and_zero_phase(x):
-    sos = ss.butter(8, 0.05, output="sos")  # poles up to radius 0.97: float32 coefficients cost ~1e-5
+    sos = ss.butter(
+        8, 0.05, output="sos"
+    )  # poles up to radius 0.97: float32 coefficients cost ~1e-5
     assert rel_err(to_np(mlxdsp.sosfilt(f32(x), f32(sos))), ss.sosfilt(sos, x)) <= 3e-5
     zi = np.random.default_rng(3).standard_normal((3, 4, 2))
     y, zf = mlxdsp.sosfilt(f32(x), f32(sos), zi=f32(zi), return_zf=True)
@@ -94,7 +106,9 @@ def test_sosfilt_and_zero_phase(x):
     b, a = ss.butter(4, 0.2)
     for padtype in ("odd", "even", "constant", None):
         ref = ss.filtfilt(b, a, x, padtype=padtype)
-        assert rel_err(to_np(mlxdsp.filtfilt(f32(x), f32(b), f32(a), padtype=padtype)), ref) <= 2e-5, padtype
+        assert (
+            rel_err(to_np(mlxdsp.filtfilt(f32(x), f32(b), f32(a), padtype=padtype)), ref) <= 2e-5
+        ), padtype
     ref = ss.filtfilt(b, a, x, padlen=50)
     assert rel_err(to_np(mlxdsp.filtfilt(f32(x), f32(b), f32(a), padlen=50)), ref) <= 2e-5
 
@@ -132,34 +146,76 @@ def rbj(kind, sr, f, q=0.707, gain=0.0, skirt=False):
     sq = 2 * math.sqrt(big) * al
     if kind == "bass":
         return (
-            [big * ((big + 1) - (big - 1) * c + sq), 2 * big * ((big - 1) - (big + 1) * c), big * ((big + 1) - (big - 1) * c - sq)],
-            [(big + 1) + (big - 1) * c + sq, -2 * ((big - 1) + (big + 1) * c), (big + 1) + (big - 1) * c - sq],
+            [
+                big * ((big + 1) - (big - 1) * c + sq),
+                2 * big * ((big - 1) - (big + 1) * c),
+                big * ((big + 1) - (big - 1) * c - sq),
+            ],
+            [
+                (big + 1) + (big - 1) * c + sq,
+                -2 * ((big - 1) + (big + 1) * c),
+                (big + 1) + (big - 1) * c - sq,
+            ],
         )
     return (
-        [big * ((big + 1) + (big - 1) * c + sq), -2 * big * ((big - 1) + (big + 1) * c), big * ((big + 1) + (big - 1) * c - sq)],
-        [(big + 1) - (big - 1) * c + sq, 2 * ((big - 1) - (big + 1) * c), (big + 1) - (big - 1) * c - sq],
+        [
+            big * ((big + 1) + (big - 1) * c + sq),
+            -2 * big * ((big - 1) + (big + 1) * c),
+            big * ((big + 1) + (big - 1) * c - sq),
+        ],
+        [
+            (big + 1) - (big - 1) * c + sq,
+            2 * ((big - 1) - (big + 1) * c),
+            (big + 1) - (big - 1) * c - sq,
+        ],
     )
 
 
 SR = 16000
 BIQUADS = [
-    ("lowpass", lambda y: mlxdsp.lowpass_biquad(y, sample_rate=SR, cutoff_freq=1000.0), dict(f=1000.0)),
-    ("highpass", lambda y: mlxdsp.highpass_biquad(y, sample_rate=SR, cutoff_freq=500.0, Q=1.2), dict(f=500.0, q=1.2)),
-    ("allpass", lambda y: mlxdsp.allpass_biquad(y, sample_rate=SR, central_freq=2000.0), dict(f=2000.0)),
-    ("bandpass", lambda y: mlxdsp.bandpass_biquad(y, sample_rate=SR, central_freq=1500.0, Q=2.0), dict(f=1500.0, q=2.0)),
+    (
+        "lowpass",
+        lambda y: mlxdsp.lowpass_biquad(y, sample_rate=SR, cutoff_freq=1000.0),
+        dict(f=1000.0),
+    ),
+    (
+        "highpass",
+        lambda y: mlxdsp.highpass_biquad(y, sample_rate=SR, cutoff_freq=500.0, Q=1.2),
+        dict(f=500.0, q=1.2),
+    ),
+    (
+        "allpass",
+        lambda y: mlxdsp.allpass_biquad(y, sample_rate=SR, central_freq=2000.0),
+        dict(f=2000.0),
+    ),
     (
         "bandpass",
-        lambda y: mlxdsp.bandpass_biquad(y, sample_rate=SR, central_freq=1500.0, Q=2.0, const_skirt_gain=True),
+        lambda y: mlxdsp.bandpass_biquad(y, sample_rate=SR, central_freq=1500.0, Q=2.0),
+        dict(f=1500.0, q=2.0),
+    ),
+    (
+        "bandpass",
+        lambda y: mlxdsp.bandpass_biquad(
+            y, sample_rate=SR, central_freq=1500.0, Q=2.0, const_skirt_gain=True
+        ),
         dict(f=1500.0, q=2.0, skirt=True),
     ),
-    ("bandreject", lambda y: mlxdsp.bandreject_biquad(y, sample_rate=SR, central_freq=3000.0), dict(f=3000.0)),
+    (
+        "bandreject",
+        lambda y: mlxdsp.bandreject_biquad(y, sample_rate=SR, central_freq=3000.0),
+        dict(f=3000.0),
+    ),
     (
         "equalizer",
         lambda y: mlxdsp.equalizer_biquad(y, sample_rate=SR, center_freq=1000.0, gain=6.0, Q=1.5),
         dict(f=1000.0, q=1.5, gain=6.0),
     ),
     ("bass", lambda y: mlxdsp.bass_biquad(y, sample_rate=SR, gain=-4.0), dict(f=100.0, gain=-4.0)),
-    ("treble", lambda y: mlxdsp.treble_biquad(y, sample_rate=SR, gain=3.0), dict(f=3000.0, gain=3.0)),
+    (
+        "treble",
+        lambda y: mlxdsp.treble_biquad(y, sample_rate=SR, gain=3.0),
+        dict(f=3000.0, gain=3.0),
+    ),
     (
         "bass",
         lambda y: mlxdsp.lowshelf_biquad(y, sample_rate=SR, cutoff_freq=300.0, gain=5.0),
@@ -173,7 +229,9 @@ BIQUADS = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "fn", "kw"), BIQUADS, ids=[f"{k}{i}" for i, (k, _, _) in enumerate(BIQUADS)])
+@pytest.mark.parametrize(
+    ("kind", "fn", "kw"), BIQUADS, ids=[f"{k}{i}" for i, (k, _, _) in enumerate(BIQUADS)]
+)
 def test_biquads_match_transcription(kind, fn, kw):
     xs = 0.5 * np.random.default_rng(4).standard_normal((2, 3000))
     b, a = rbj(kind, SR, **kw)
@@ -181,7 +239,10 @@ def test_biquads_match_transcription(kind, fn, kw):
     assert rel_err(to_np(fn(f32(xs))), ref) <= 1e-5
 
 
-@pytest.mark.skipif(not GOLDENS.exists(), reason="torchaudio goldens absent: run tests/reference/generate_torchaudio.py")
+@pytest.mark.skipif(
+    not GOLDENS.exists(),
+    reason="torchaudio goldens absent: run tests/reference/generate_torchaudio.py",
+)
 def test_biquads_match_torchaudio_goldens():
     data = np.load(GOLDENS)
     xs = data["x"]
@@ -195,8 +256,14 @@ def test_biquads_match_torchaudio_goldens():
 def test_biquad_generic_and_no_clamp():
     xs = 3 * np.random.default_rng(5).standard_normal(500)
     b, a = [0.2, 0.3, 0.2], [1.0, -0.4, 0.1]
-    assert rel_err(to_np(mlxdsp.biquad(f32(xs), f32(b), f32(a), clamp=False)), ss.lfilter(b, a, xs)) <= 1e-5
-    assert rel_err(to_np(mlxdsp.biquad(f32(xs), f32(b), f32(a))), np.clip(ss.lfilter(b, a, xs), -1, 1)) <= 1e-5
+    assert (
+        rel_err(to_np(mlxdsp.biquad(f32(xs), f32(b), f32(a), clamp=False)), ss.lfilter(b, a, xs))
+        <= 1e-5
+    )
+    assert (
+        rel_err(to_np(mlxdsp.biquad(f32(xs), f32(b), f32(a))), np.clip(ss.lfilter(b, a, xs), -1, 1))
+        <= 1e-5
+    )
 
 
 # ---- convolution ---------------------------------------------------------------------------------------
@@ -213,7 +280,10 @@ def test_convolutions_match_scipy(mode, n, m):
         assert y.shape == ref.shape, fn.__name__
         assert rel_err(to_np(y), ref) <= 1e-5, fn.__name__
     y = mlxdsp.convolve(f32(xs), f32(hs[:, :20]), mode=mode, method="direct")
-    assert rel_err(to_np(y), np.stack([ss.convolve(xs[i], hs[i, :20], mode=mode) for i in range(2)])) <= 1e-5
+    assert (
+        rel_err(to_np(y), np.stack([ss.convolve(xs[i], hs[i, :20], mode=mode) for i in range(2)]))
+        <= 1e-5
+    )
 
 
 # ---- mu-law, emphasis ----------------------------------------------------------------------------------
@@ -222,7 +292,9 @@ def test_convolutions_match_scipy(mode, n, m):
 def test_mu_law_matches_torchaudio_formula():
     xs = np.linspace(-1, 1, 1001)
     mu = 255
-    ref = np.floor((np.sign(xs) * np.log1p(mu * np.abs(xs)) / np.log1p(mu) + 1) / 2 * mu + 0.5).astype(np.int64)
+    ref = np.floor(
+        (np.sign(xs) * np.log1p(mu * np.abs(xs)) / np.log1p(mu) + 1) / 2 * mu + 0.5
+    ).astype(np.int64)
     codes = mlxdsp.mu_law_encoding(f32(xs))
     assert codes.dtype == mx.int32
     # float32 rounding can flip codes that sit exactly on a .5 boundary
@@ -248,17 +320,28 @@ def test_emphasis_matches_librosa():
 
 def test_errors():
     x = mx.zeros(10)
-    with pytest.raises(ParameterError, match=r"\[lfilter\] zi.shape=\(3,\) must end in max\(len\(a\), len\(b\)\) - 1 = 2"):
+    with pytest.raises(
+        ParameterError,
+        match=r"\[lfilter\] zi.shape=\(3,\) must end in max\(len\(a\), len\(b\)\) - 1 = 2",
+    ):
         mlxdsp.lfilter(x, mx.ones(3), mx.ones(2), zi=mx.zeros(3))
-    with pytest.raises(ParameterError, match=r"\[sosfilt\] sos.shape=\(2, 5\) must be \(..., n_sections, 6\)"):
+    with pytest.raises(
+        ParameterError, match=r"\[sosfilt\] sos.shape=\(2, 5\) must be \(..., n_sections, 6\)"
+    ):
         mlxdsp.sosfilt(x, mx.ones((2, 5)))
-    with pytest.raises(ParameterError, match=r"\[filtfilt\] x.shape\[-1\]=10 must be greater than padlen=12"):
+    with pytest.raises(
+        ParameterError, match=r"\[filtfilt\] x.shape\[-1\]=10 must be greater than padlen=12"
+    ):
         mlxdsp.filtfilt(x, mx.ones(4), mx.ones(2))
     with pytest.raises(ParameterError, match=r"\[filtfilt\] padtype='wrap' must be one of 'odd'"):
         mlxdsp.filtfilt(x, mx.ones(2), mx.ones(2), padtype="wrap")
-    with pytest.raises(ParameterError, match=r"\[fftconvolve\] mode='circular' must be one of 'full'"):
+    with pytest.raises(
+        ParameterError, match=r"\[fftconvolve\] mode='circular' must be one of 'full'"
+    ):
         mlxdsp.fftconvolve(x, x, mode="circular")
     with pytest.raises(ParameterError, match=r"\[lowpass_biquad\] cutoff_freq=0.0 must be > 0.0"):
         mlxdsp.lowpass_biquad(x, sample_rate=16000, cutoff_freq=0)
-    with pytest.raises(ParameterError, match=r"\[mu_law_encoding\] quantization_channels=0 must be a positive int"):
+    with pytest.raises(
+        ParameterError, match=r"\[mu_law_encoding\] quantization_channels=0 must be a positive int"
+    ):
         mlxdsp.mu_law_encoding(x, quantization_channels=0)

@@ -42,7 +42,9 @@ def torchaudio_resample64(x, orig, new, lpfw=6, rolloff=0.99, method="sinc_inter
     n = x.shape[-1]
     xp = np.pad(x.astype(np.float64), [(0, 0)] * (x.ndim - 1) + [(width, width + orig)])
     n_frames = (xp.shape[-1] - kernel.shape[1]) // orig + 1
-    frames = np.stack([xp[..., f * orig : f * orig + kernel.shape[1]] for f in range(n_frames)], axis=-2)
+    frames = np.stack(
+        [xp[..., f * orig : f * orig + kernel.shape[1]] for f in range(n_frames)], axis=-2
+    )
     y = np.einsum("...fk,rk->...fr", frames, kernel).reshape(*x.shape[:-1], -1)
     return y[..., : math.ceil(new * n / orig)]
 
@@ -80,15 +82,25 @@ def test_sinc_matches_torchaudio_transcription(signal, orig, new, method):
 
 
 def test_sinc_options_match_transcription(signal):
-    ref = torchaudio_resample64(signal, 48000, 44100, lpfw=16, rolloff=0.85, method="sinc_interp_kaiser", beta=8.0)
+    ref = torchaudio_resample64(
+        signal, 48000, 44100, lpfw=16, rolloff=0.85, method="sinc_interp_kaiser", beta=8.0
+    )
     y = mlxdsp.resample(
-        mx.array(signal), orig_sr=48000, target_sr=44100, method="sinc_interp_kaiser",
-        lowpass_filter_width=16, rolloff=0.85, beta=8.0,
+        mx.array(signal),
+        orig_sr=48000,
+        target_sr=44100,
+        method="sinc_interp_kaiser",
+        lowpass_filter_width=16,
+        rolloff=0.85,
+        beta=8.0,
     )
     assert rel_err(to_np(y), ref) <= 1e-5
 
 
-@pytest.mark.skipif(not GOLDENS.exists(), reason="torchaudio goldens absent: run tests/reference/generate_torchaudio.py")
+@pytest.mark.skipif(
+    not GOLDENS.exists(),
+    reason="torchaudio goldens absent: run tests/reference/generate_torchaudio.py",
+)
 def test_sinc_matches_torchaudio_goldens():
     data = np.load(GOLDENS)
     x = data["x"]
@@ -186,5 +198,7 @@ def test_errors():
         mlxdsp.resample(x, orig_sr=2, target_sr=1, method="sinc")
     with pytest.raises(ParameterError, match=r"\[resample\] rolloff=1.5 must be <= 1.0"):
         mlxdsp.resample(x, orig_sr=2, target_sr=1, rolloff=1.5)
-    with pytest.raises(ParameterError, match=r"\[resample\] x.dtype=.*complex64 must be real floating"):
+    with pytest.raises(
+        ParameterError, match=r"\[resample\] x.dtype=.*complex64 must be real floating"
+    ):
         mlxdsp.resample(mx.zeros(4, dtype=mx.complex64), orig_sr=2, target_sr=1)

@@ -23,7 +23,12 @@ def _poly64(x, up, down):
 
 
 CASES += [
-    Case("resample", lambda x: mlxdsp.resample(x, orig_sr=44100, target_sr=16000), _sig(600), label="hq"),
+    Case(
+        "resample",
+        lambda x: mlxdsp.resample(x, orig_sr=44100, target_sr=16000),
+        _sig(600),
+        label="hq",
+    ),
     Case(
         "resample",
         lambda x: mlxdsp.resample(x, orig_sr=48000, target_sr=44100, method="polyphase"),
@@ -59,7 +64,11 @@ def _coef(rng, base, n=3, scale=0.02):
 
 
 def _x_b_a(rng):
-    return (rng.standard_normal((3, 300)), _B + 0.02 * rng.standard_normal((3, 3)), _A + 0.02 * rng.standard_normal((3, 3)))
+    return (
+        rng.standard_normal((3, 300)),
+        _B + 0.02 * rng.standard_normal((3, 3)),
+        _A + 0.02 * rng.standard_normal((3, 3)),
+    )
 
 
 def _rows64(fn):
@@ -94,7 +103,10 @@ CASES += [
     Case(
         "sosfilt",
         lambda x, sos: mlxdsp.sosfilt(x, sos),
-        lambda rng: (rng.standard_normal((3, 300)), _SOS + 0.01 * rng.standard_normal((3, *_SOS.shape))),
+        lambda rng: (
+            rng.standard_normal((3, 300)),
+            _SOS + 0.01 * rng.standard_normal((3, *_SOS.shape)),
+        ),
         grad_argnums=(0, 1),
         ref64=_rows64(lambda x, sos: ss.sosfilt(sos / sos[:, 3:4], x)),
     ),
@@ -138,7 +150,9 @@ for _name in ("fftconvolve", "oaconvolve", "convolve"):
                 (lambda f, md: lambda x, h: getattr(mlxdsp, f)(x, h, mode=md))(_name, _mode),
                 _conv_inputs(_n, _m),
                 grad_argnums=(0, 1),
-                ref64=(lambda md: _rows64(lambda x, h: ss.convolve(x, h, mode=md, method="direct")))(_mode),
+                ref64=(
+                    lambda md: _rows64(lambda x, h: ss.convolve(x, h, mode=md, method="direct"))
+                )(_mode),
                 label=_mode,
             )
         )
@@ -160,7 +174,9 @@ for _name, _kw in _BIQUAD_CALLS.items():
     CASES.append(
         Case(
             _name,
-            (lambda f, kw: lambda x: getattr(mlxdsp, f)(x, sample_rate=_SR, clamp=False, **kw))(_name, _kw),
+            (lambda f, kw: lambda x: getattr(mlxdsp, f)(x, sample_rate=_SR, clamp=False, **kw))(
+                _name, _kw
+            ),
             lambda rng: (0.3 * rng.standard_normal((3, 300)),),
         )
     )
@@ -168,7 +184,11 @@ CASES += [
     Case(
         "biquad",
         lambda x, b, a: mlxdsp.biquad(x, b, a, clamp=False),
-        lambda rng: (0.3 * rng.standard_normal((3, 300)), _B + 0.02 * rng.standard_normal((3, 3)), _A + 0.02 * rng.standard_normal((3, 3))),
+        lambda rng: (
+            0.3 * rng.standard_normal((3, 300)),
+            _B + 0.02 * rng.standard_normal((3, 3)),
+            _A + 0.02 * rng.standard_normal((3, 3)),
+        ),
         grad_argnums=(0, 1, 2),
         ref64=_rows64(lambda x, b, a: ss.lfilter(b, a, x)),
     ),
@@ -208,7 +228,9 @@ def _spec_inputs(n_fft=256, frames=12):
         t = np.arange((frames - 1) * (n_fft // 4))
         sig = np.sin(0.05 * t)[None] + 0.3 * rng.standard_normal((3, t.size))
         win = np.hanning(n_fft + 1)[:-1]
-        fr = np.stack([sig[:, i * n_fft // 4 : i * n_fft // 4 + n_fft] for i in range(frames - 4)], axis=-1)
+        fr = np.stack(
+            [sig[:, i * n_fft // 4 : i * n_fft // 4 + n_fft] for i in range(frames - 4)], axis=-1
+        )
         spec = np.fft.rfft(fr * win[:, None], axis=-2)
         mag = np.abs(spec)
         return (mag / mag.max() + 0.1,)
@@ -221,7 +243,9 @@ def _complex(fn):
     import mlx.core as mx
 
     def wrapped(S):
-        phase = mx.array(np.linspace(0, 3, S.shape[-1] * S.shape[-2]).reshape(S.shape[-2:]).astype(np.float32))
+        phase = mx.array(
+            np.linspace(0, 3, S.shape[-1] * S.shape[-2]).reshape(S.shape[-2:]).astype(np.float32)
+        )
         return fn(S * mx.cos(phase) + 1j * (S * mx.sin(phase)))
 
     return wrapped
@@ -230,7 +254,9 @@ def _complex(fn):
 def _gl64(S, n_iter=2, momentum=0.5):
     import librosa
 
-    return librosa.griffinlim(S, n_iter=n_iter, init=None, momentum=momentum, n_fft=2 * (S.shape[-2] - 1))
+    return librosa.griffinlim(
+        S, n_iter=n_iter, init=None, momentum=momentum, n_fft=2 * (S.shape[-2] - 1)
+    )
 
 
 def _mel_to_stft64(M, sr=8000, n_fft=128, n_iter=5):
@@ -271,21 +297,29 @@ CASES += [
         "phase_vocoder",
         _complex(lambda D: mlxdsp.phase_vocoder(D, rate=1.3)),
         _spec_inputs(),
-        skip={"grad": "angle() of the spectrum is discontinuous at the 2*pi wrap; finite differences straddle it"},
+        skip={
+            "grad": "angle() of the spectrum is discontinuous at the 2*pi wrap; finite differences straddle it"
+        },
         grad_rtol=1e-2,
     ),
     Case(
         "time_stretch",
         lambda x: mlxdsp.time_stretch(x, rate=1.25, n_fft=128, hop_length=32),
         lambda rng: (rng.standard_normal((3, 600)),),
-        skip={"grad": "phase wrapping (round) makes the map piecewise smooth; checked by jvp/vjp consistency"},
+        skip={
+            "grad": "phase wrapping (round) makes the map piecewise smooth; checked by jvp/vjp consistency"
+        },
         grad_rtol=3e-2,
     ),
     Case(
         "pitch_shift",
-        lambda x: mlxdsp.pitch_shift(x, sr=8000, n_steps=2, n_fft=128, hop_length=32, method="sinc_interp_hann"),
+        lambda x: mlxdsp.pitch_shift(
+            x, sr=8000, n_steps=2, n_fft=128, hop_length=32, method="sinc_interp_hann"
+        ),
         lambda rng: (rng.standard_normal((3, 600)),),
-        skip={"grad": "phase wrapping (round) makes the map piecewise smooth; checked by jvp/vjp consistency"},
+        skip={
+            "grad": "phase wrapping (round) makes the map piecewise smooth; checked by jvp/vjp consistency"
+        },
         grad_rtol=3e-2,
     ),
     Case(
@@ -305,7 +339,9 @@ CASES += [
     ),
     Case(
         "mel_to_audio",
-        lambda M: mlxdsp.mel_to_audio(M, sr=8000, n_fft=128, power=1.0, nnls_iter=3, n_iter=2, init="zeros"),
+        lambda M: mlxdsp.mel_to_audio(
+            M, sr=8000, n_fft=128, power=1.0, nnls_iter=3, n_iter=2, init="zeros"
+        ),
         lambda rng: (np.abs(rng.standard_normal((3, 16, 6))) + 0.5,),
         ref64=lambda M: _gl64(_mel_to_stft64(M, n_iter=3)),
         # z/|z| is sharply curved where the rebuilt STFT nearly vanishes: the table's finite-difference step
@@ -320,7 +356,9 @@ CASES += [
     ),
     Case(
         "mfcc_to_audio",
-        lambda c: mlxdsp.mfcc_to_audio(c, sr=8000, n_mels=16, n_fft=128, power=1.0, nnls_iter=3, n_iter=2, init="zeros"),
+        lambda c: mlxdsp.mfcc_to_audio(
+            c, sr=8000, n_mels=16, n_fft=128, power=1.0, nnls_iter=3, n_iter=2, init="zeros"
+        ),
         lambda rng: (0.3 * rng.standard_normal((3, 8, 6)),),
         ref64=lambda c: _gl64(_mel_to_stft64(_mfcc_to_mel64(c), n_iter=3)),
         # z/|z| is sharply curved where the rebuilt STFT nearly vanishes: the table's finite-difference step
@@ -331,7 +369,9 @@ CASES += [
         "hpss",
         lambda S: mlxdsp.hpss(S, kernel_size=5)[0],
         # well-separated values: the finite-difference step must not reorder a median window
-        lambda rng: (0.1 + np.stack([rng.permutation(153) for _ in range(3)]).reshape(3, 17, 9) / 153.0,),
+        lambda rng: (
+            0.1 + np.stack([rng.permutation(153) for _ in range(3)]).reshape(3, 17, 9) / 153.0,
+        ),
         ref64=_hpss64,
     ),
     Case(
@@ -353,9 +393,14 @@ CASES += [
 ]
 
 _EAGER = "output shape depends on the data (number/position of cuts): eager only, nothing to trace"
-CASES += [
-    Case(name, (lambda f: lambda x: f(x)[0] if name == "trim" else mlxdsp.split(x))(getattr(mlxdsp, name)), _sig(400),
-         skip={t: _EAGER for t in ("compile", "grad", "jvp", "vmap")})
-    for name in ("trim",)
-]
-NOT_ARRAY_FUNCTIONS["split"] = "returns host-side NumPy intervals whose count depends on the data: eager only"
+CASES.append(
+    Case(
+        "trim",
+        lambda x: mlxdsp.trim(x)[0],
+        _sig(400),
+        skip={t: _EAGER for t in ("compile", "grad", "jvp", "vmap")},
+    )
+)
+NOT_ARRAY_FUNCTIONS["split"] = (
+    "returns host-side NumPy intervals whose count depends on the data: eager only"
+)
