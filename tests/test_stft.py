@@ -99,6 +99,22 @@ def test_stft_matches_librosa(cfg):
     )
 
 
+@pytest.mark.parametrize("center", [True, False])
+@pytest.mark.parametrize("n_fft,hop", [(64, 100), (33, 200), (1, 1), (2, 3)])
+def test_stft_hop_longer_than_frame(n_fft, hop, center):
+    """torch.stft (float64) with hop_length > n_fft (frames skip samples) and the degenerate n_fft of
+    1 and 2 (pad_mode "constant": reflect needs n_fft // 2 < len)."""
+    x = np.random.default_rng(n_fft).standard_normal((2, 1000)).astype(np.float32)
+    opts = dict(n_fft=n_fft, hop_length=hop, center=center, pad_mode="constant")
+    check_parity(
+        lambda a: mlxdsp.stft(a, **opts),
+        (mx.array(x),),
+        torch_stft64(x, **opts),
+        dtype=mx.complex64,
+        what="stft vs torch.stft (hop > n_fft)",
+    )
+
+
 def test_stft_shape_docstring_example():
     X = mlxdsp.stft(mx.zeros((2, 16000)), n_fft=512, hop_length=128)
     assert X.shape == (2, 257, 126) and X.dtype == mx.complex64
