@@ -35,7 +35,7 @@ __all__ = ["resample"]
 HQ_ROLLOFF = 0.94
 HQ_ZEROS = 64
 HQ_BETA = 12.0
-_MAX_GROUPS = 48
+_MAX_GROUPS = 512
 
 
 def output_length(n: int, up: int, down: int) -> int:

@@ -11,6 +11,8 @@ import mlx.core as mx
 import numpy as np
 import pytest
 import scipy.signal as ss
+from hypothesis import given
+from hypothesis import strategies as st
 
 import mlxdsp
 from mlxdsp import ParameterError
@@ -79,6 +81,33 @@ def test_lfilter_short_signal_and_per_row_coefficients():
     for i in range(2):
         ref, rzf = ss.lfilter(b[i], a[i], xs[i], zi=zi[i])
         assert rel_err(to_np(y[i]), ref) <= 1e-5 and rel_err(to_np(zf[i]), rzf) <= 1e-5
+
+
+@given(
+    order=st.integers(1, 6),
+    nb=st.integers(1, 8),
+    radius=st.floats(0.0, 0.95),
+    n=st.integers(1, 700),
+    split=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**16),
+)
+def test_property_lfilter_stable_filters_and_streaming(order, nb, radius, n, split, seed):
+    rng = np.random.default_rng(seed)
+    pairs = radius * np.exp(1j * rng.uniform(0, np.pi, order // 2))
+    real = radius * rng.uniform(-1, 1, order % 2)
+    a = np.real(np.poly(np.concatenate([pairs, pairs.conj(), real])))
+    b = rng.standard_normal(nb)
+    xs = rng.standard_normal(n)
+    ref = ss.lfilter(b, a, xs)
+    assert rel_err(to_np(mlxdsp.lfilter(f32(xs), f32(b), f32(a))), ref) <= 1e-4
+    cut = int(split * n)
+    y1, z = (
+        mlxdsp.lfilter(f32(xs[:cut]), f32(b), f32(a), return_zf=True)
+        if cut
+        else (mx.zeros(0), None)
+    )
+    y2 = mlxdsp.lfilter(f32(xs[cut:]), f32(b), f32(a), zi=z) if cut < n else mx.zeros(0)
+    assert rel_err(np.concatenate([to_np(y1), to_np(y2)]), ref) <= 1e-4
 
 
 def test_lfilter_zi_closed_form():
