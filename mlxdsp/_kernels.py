@@ -50,6 +50,7 @@ KERNELS = {
 }
 _THREADS_PER_GROUP = 256
 _INT32_LIMIT = 2**31 - 1
+_MAX_GRID_Y = 65535  # batch rows run along the grid's y axis (CUDA's limit on blocks in y)
 _VALIDATION_RTOL = 1e-5
 
 
@@ -199,12 +200,18 @@ def template_args(kind: str, g) -> list[tuple[str, object]]:
     return args
 
 
+def launch_grid(kind: str, shape: tuple[int, ...]) -> tuple[int, int, int]:
+    """frames / overlap_add: x runs along one batch row, y over batch rows; mel kernels are 1-D."""
+    if kind in ("frames", "overlap_add"):
+        return (max(math.prod(shape[1:]), 1), max(shape[0], 1), 1)
+    return (max(math.prod(shape), 1), 1, 1)
+
+
 def _launch(kind: str, backend: str, g, inputs: list[mx.array], shape: tuple[int, ...]):
-    total = math.prod(shape)
     out = _kernel(kind, backend)(
         inputs=inputs,
         template=template_args(kind, g),
-        grid=(max(total, 1), 1, 1),
+        grid=launch_grid(kind, shape),
         threadgroup=(_THREADS_PER_GROUP, 1, 1),
         output_shapes=[shape],
         output_dtypes=[mx.float32],
@@ -515,6 +522,7 @@ def windowed_frames(
         and length > max(left, right)
         and length + left + right >= n_fft
         and g.frames_for(length) == n_frames
+        and source.size // max(length, 1) <= _MAX_GRID_Y
         and source.size + left + right < _INT32_LIMIT
         and source.size // max(length, 1) * n_frames * n_fft < _INT32_LIMIT
     )
@@ -541,6 +549,7 @@ def overlap_add_scaled(
             _float32(rows, window, scale)
             and window.shape == (n_fft,)
             and scale.shape == (length,)
+            and rows.size // (n_frames * n_fft) <= _MAX_GRID_Y
             and rows.size < _INT32_LIMIT
             and rows.size // (n_frames * n_fft) * length < _INT32_LIMIT
         )

@@ -55,7 +55,7 @@ def test_generated_source(kind, backend):
     # prelude + the one shared body, nothing else
     assert spec.source.endswith(body)
     prelude = spec.source[: -len(body)]
-    assert "#define DSP_THREAD_INDEX" in prelude
+    assert "#define DSP_THREAD_INDEX" in prelude and "#define DSP_THREAD_Y" in prelude
     body = "\n".join(line.split("//")[0] for line in body.splitlines())  # code only
     for token in BACKEND_TOKENS[backend][:1]:
         assert token in prelude
@@ -69,6 +69,8 @@ def test_generated_source(kind, backend):
     assert f"{inputs[0]}_shape[0]" in body
     # the grid may be rounded up: the bounds check precedes the only store
     check = body.index("if (gid >= ")
+    if kind in ("frames", "overlap_add"):
+        assert "b >= batch" in body[check : check + 60]  # the y axis is checked too
     assert "return;" in body[check : check + 80]
     store = body.index(f"{outputs[0]}[")
     assert check < store
@@ -103,14 +105,17 @@ def test_template_args_are_plain_ints_and_bools():
 _HOST = """
 #include <cstdint>
 #define DSP_THREAD_INDEX gid_
+#define DSP_THREAD_Y gy_
 extern "C" void run(const float* {i0}, const int* {i0}_shape, const float* {i1}, const float* {i2},
-                    float* {o0}, int threads, int NFFT, int HOP, int LEFT, int RIGHT, int PAD_MODE,
-                    int EXTRA, int HAS_SCALE) {{
+                    float* {o0}, int threads, int threads_y, int NFFT, int HOP, int LEFT, int RIGHT,
+                    int PAD_MODE, int EXTRA, int HAS_SCALE) {{
   (void)EXTRA;
-  for (int gid_ = 0; gid_ < threads; ++gid_) {{
-    [&]() {{
+  for (int gy_ = 0; gy_ < threads_y; ++gy_) {{
+    for (int gid_ = 0; gid_ < threads; ++gid_) {{
+      [&]() {{
 {body}
-    }}();
+      }}();
+    }}
   }}
 }}
 """
@@ -174,7 +179,8 @@ def _run_host(lib, g, first, window, scale, shape):
     scale = np.ascontiguousarray(scale, np.float32)
     dims = np.array(first.shape, np.int32)
     total = math.prod(shape)
-    threads = -(-total // 256) * 256 + 256  # rounded-up grid: the tail threads must write nothing
+    per_row = math.prod(shape[1:])
+    threads = -(-per_row // 256) * 256 + 256  # rounded-up grid: the tail threads must write nothing
     out = np.full(total + 512, np.nan, np.float32)
     lib.run(
         first.ctypes.data_as(f32),
@@ -183,6 +189,7 @@ def _run_host(lib, g, first, window, scale, shape):
         scale.ctypes.data_as(f32),
         out.ctypes.data_as(f32),
         threads,
+        shape[0] + 1,
         g.n_fft,
         g.hop,
         g.left,
@@ -313,7 +320,8 @@ class FakeKernel:
             g = g._replace(extra=(inputs[0].shape[1] + g.left + g.right - g.n_fft) % g.hop)
         out = _kernels._PURE[self.kind](g, *inputs)
         assert tuple(out.shape) == tuple(output_shapes[0]) and output_dtypes[0] == mx.float32
-        assert grid[0] >= math.prod(output_shapes[0]) and threadgroup[0] > 0
+        assert grid[0] * grid[1] >= math.prod(output_shapes[0]) and threadgroup[0] > 0
+        assert tuple(grid) == _kernels.launch_grid(self.kind, tuple(output_shapes[0]))
         if self.mode == "wrong":
             out = out + 1e-3
         return [_opaque(out)]

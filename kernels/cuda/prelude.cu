@@ -3,3 +3,4 @@
 // `const float* name` (plus `Shape name_shape` when referenced) and whose template constants are
 // constexpr ints/bools. The grid is given in threads and rounded up to whole blocks.
 #define DSP_THREAD_INDEX ((int)(blockIdx.x * blockDim.x + threadIdx.x))
+#define DSP_THREAD_Y ((int)(blockIdx.y * blockDim.y + threadIdx.y))

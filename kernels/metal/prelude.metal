@@ -3,3 +3,4 @@
 // `const device float* name` (plus `const constant int* name_shape` when referenced) and whose
 // template constants are the kernel's template parameters. The grid is given in threads.
 #define DSP_THREAD_INDEX ((int)thread_position_in_grid.x)
+#define DSP_THREAD_Y ((int)thread_position_in_grid.y)
