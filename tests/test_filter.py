@@ -38,7 +38,8 @@ def x():
     return np.random.default_rng(0).standard_normal((3, 4000))
 
 
-# float32 error vs scipy float64, for poles at increasing radius. Measured: 5e-6, 7e-6, 4e-5, 1.6e-3.
+# float32 error vs scipy float64, for poles at increasing radius. Measured: 3.6e-6, 7.9e-6, 1.7e-5, 2.2e-3
+# (scipy's own sequential loop on float32 data: 1.2e-6, 2.9e-6, 1.7e-5, 5.0e-4).
 @pytest.mark.parametrize(
     ("order", "radius", "tol"),
     [(2, 0.9, 2e-5), (4, 0.99, 3e-5), (6, 0.999, 2e-4), (2, 0.9999, 5e-3)],
