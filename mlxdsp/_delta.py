@@ -10,7 +10,6 @@ import numpy as np
 
 from . import _checks
 from ._errors import ParameterError
-from ._frames import pad_signal
 
 _MODES = ("interp", "nearest", "mirror", "constant", "wrap")
 
@@ -25,6 +24,22 @@ def savgol_derivative_weights(width: int, order: int) -> np.ndarray:
     weights = math.factorial(order) * np.linalg.pinv(vander.T)[order]
     weights.setflags(write=False)
     return weights
+
+
+def _extension_indices(t: int, half: int, mode: str) -> np.ndarray:
+    """Source index of every sample of the signal extended by ``half`` on both sides, for any
+    ``half`` (SciPy's ndimage modes: "nearest" repeats the edge, "wrap" is periodic, "mirror"
+    reflects about the edge samples without repeating them)."""
+    i = np.arange(-half, t + half)
+    if mode == "nearest":
+        return np.clip(i, 0, t - 1).astype(np.int32)
+    if mode == "wrap":
+        return np.mod(i, t).astype(np.int32)
+    if t == 1:
+        return np.zeros_like(i, dtype=np.int32)
+    period = 2 * (t - 1)
+    j = np.mod(i, period)
+    return np.where(j < t, j, period - j).astype(np.int32)
 
 
 def delta(data, *, width: int = 9, order: int = 1, mode: str = "interp") -> mx.array:
@@ -66,11 +81,10 @@ def delta(data, *, width: int = 9, order: int = 1, mode: str = "interp") -> mx.a
     weights = savgol_derivative_weights(width, order)
     if mode == "interp":
         padded = data
-    elif mode == "wrap":
-        padded = mx.concatenate([data[..., t - half :], data, data[..., :half]], axis=-1)
+    elif mode == "constant":
+        padded = mx.pad(data, [(0, 0)] * (data.ndim - 1) + [(half, half)])
     else:
-        pad_mode = {"nearest": "edge", "mirror": "reflect", "constant": "constant"}[mode]
-        padded = pad_signal(fn, data, half, half, pad_mode)
+        padded = mx.take(data, mx.array(_extension_indices(t, half, mode)), axis=-1)
     n_out = padded.shape[-1] - width + 1
     out = None
     for i, w in enumerate(weights.tolist()):
@@ -79,5 +93,5 @@ def delta(data, *, width: int = 9, order: int = 1, mode: str = "interp") -> mx.a
         term = float(w) * padded[..., i : i + n_out]
         out = term if out is None else out + term
     if mode == "interp":
-        out = pad_signal(fn, out, half, half, "edge")
+        out = mx.pad(out, [(0, 0)] * (out.ndim - 1) + [(half, half)], mode="edge")
     return out

@@ -8,6 +8,8 @@ slice/pad/reshape/concatenate graphs, so compile, grad, jvp and vmap all apply.
 
 from __future__ import annotations
 
+import functools
+
 import mlx.core as mx
 import numpy as np
 
@@ -69,6 +71,37 @@ def frame_rows(x: mx.array, frame_length: int, hop_length: int, n_frames: int) -
     return rows if r * hop_length == frame_length else rows[..., :frame_length]
 
 
+@functools.lru_cache(maxsize=64)
+def _scatter_overlap_add(n_frames: int, frame_length: int, hop_length: int):
+    """Overlap-add of flattened rows [B, n_frames * frame_length] by one scatter-add.
+
+    MLX 0.32 has no jvp for scatter, so the linear map carries its own rules: jvp applies the map to
+    the tangent, vjp is the adjoint gather (framing). The forward sees its input through stop_gradient
+    because MLX's jvp also walks a custom function's forward graph.
+    """
+    index = mx.array(
+        (np.arange(n_frames)[:, None] * hop_length + np.arange(frame_length)[None, :])
+        .reshape(-1)
+        .astype(np.int32)
+    )
+    out_length = _framing.overlap_add_length(n_frames, frame_length, hop_length)
+
+    @mx.custom_function
+    def overlap_add(flat):
+        out = mx.zeros((flat.shape[0], out_length), dtype=flat.dtype)
+        return out.at[:, index].add(mx.stop_gradient(flat))
+
+    @overlap_add.jvp
+    def overlap_add_jvp(primals, tangents):
+        return overlap_add(tangents)  # one input: MLX passes the arrays themselves, not tuples
+
+    @overlap_add.vjp
+    def overlap_add_vjp(primals, cotangent, output):
+        return mx.take(cotangent, index, axis=-1)
+
+    return overlap_add
+
+
 def overlap_add_rows(rows: mx.array, hop_length: int) -> mx.array:
     """[..., n_frames, frame_length] -> [..., (n_frames - 1) * hop + frame_length] (sum of overlaps)."""
     n_frames, frame_length = rows.shape[-2], rows.shape[-1]
@@ -76,12 +109,8 @@ def overlap_add_rows(rows: mx.array, hop_length: int) -> mx.array:
     r = _framing.blocks_per_frame(frame_length, hop_length)
     lead = rows.shape[:-2]
     if r > _MAX_BLOCK_SLICES:
-        index = (
-            np.arange(n_frames)[:, None] * hop_length + np.arange(frame_length)[None, :]
-        ).reshape(-1)
         flat = rows.reshape(-1, n_frames * frame_length)
-        out = mx.zeros((flat.shape[0], out_length), dtype=rows.dtype)
-        out = out.at[:, mx.array(index.astype(np.int32))].add(flat)
+        out = _scatter_overlap_add(n_frames, frame_length, hop_length)(flat)
         return out.reshape(*lead, out_length)
     if r * hop_length != frame_length:
         rows = _pad_last(rows, 0, r * hop_length - frame_length)

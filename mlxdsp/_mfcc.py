@@ -85,6 +85,7 @@ def mfcc(
     dct_type: int = 2,
     norm: str | None = "ortho",
     lifter: float = 0.0,
+    mel_norm: str | None = "slaney",
     ref=1.0,
     amin: float = 1e-10,
     top_db: float | None = 80.0,
@@ -102,8 +103,11 @@ def mfcc(
         Coefficients kept (<= n_mels).
     dct_type : {2, 3}
     norm : {"ortho", None}
+        The DCT's normalisation.
     lifter : float >= 0
         Sinusoidal liftering ``1 + lifter/2 * sin(pi * (k + 1) / lifter)``; 0 disables.
+    mel_norm : {"slaney", None}
+        The mel filterbank's normalisation (librosa's ``mel_norm``; torchaudio's MFCC uses None).
     ref, amin, top_db, top_db_scope
         The dB conversion, as :func:`power_to_db`. torchaudio's ``MFCC`` is ``top_db=80`` with
         ``top_db_scope="per_example"``, ``ref=1``, ``amin=1e-10``.
@@ -121,7 +125,7 @@ def mfcc(
     lifter = _checks.real_number(fn, "lifter", lifter, low=0.0)
     _checks.choice(fn, "dct_type", dct_type, (2, 3))
     S = power_to_db(
-        mel_spectrogram(x, sr=sr, **mel_options),
+        mel_spectrogram(x, sr=sr, norm=mel_norm, **mel_options),
         ref=ref,
         amin=amin,
         top_db=top_db,

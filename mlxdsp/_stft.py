@@ -164,11 +164,7 @@ def istft(
             f"violates NOLA (nonzero overlap-add): the signal cannot be recovered"
         )
     spectra = mx.swapaxes(X, -1, -2)
-    rows = (
-        mx.fft.irfft(spectra, n=n_fft, axis=-1)
-        if onesided
-        else mx.real(mx.fft.ifft(spectra, axis=-1))
-    )
+    rows = _inverse_rfft(spectra, n_fft) if onesided else mx.real(mx.fft.ifft(spectra, axis=-1))
     if normalized:
         w = w * (n_fft**0.5)
     if w64 is not None:
@@ -182,6 +178,16 @@ def istft(
     if length is not None:
         stop = min(start + length, y.shape[-1])
     return fit_length(y[..., start:stop], length)
+
+
+def _inverse_rfft(spectra: mx.array, n: int) -> mx.array:
+    """irfft along the last axis. For odd n, MLX 0.32's jvp of ``irfft(z, n=odd)`` returns n - 1
+    samples, so odd sizes go through the full Hermitian spectrum and a complex ifft instead (exactly
+    irfft's result: the imaginary part of the DC bin only adds an imaginary constant)."""
+    if n % 2 == 0:
+        return mx.fft.irfft(spectra, n=n, axis=-1)
+    mirrored = mx.conj(spectra[..., :0:-1])
+    return mx.real(mx.fft.ifft(mx.concatenate([spectra, mirrored], axis=-1), axis=-1))
 
 
 def _describe(window) -> str:

@@ -270,12 +270,6 @@ def test_overlap_add_vjp_scatter_path():
     np.testing.assert_allclose(np.array(g), frame64(np.array(u), 40, 1), rtol=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="KNOWN BUG: overlap_add with more than 32 hops per frame scatters with .at[].add, "
-    "which has no JVP in MLX 0.32 ([scatter] JVP not yet implemented); istft inherits it",
-)
 def test_overlap_add_jvp_scatter_path():
     """jvp of overlap_add (linear) is overlap_add of the tangent, on the scatter path too."""
     F = mx.array(np.random.default_rng(0).standard_normal((40, 10)).astype(np.float32))

@@ -525,15 +525,9 @@ def test_istft_input_dtypes():
 
 
 # ------------------------------------------------------------------------------------------------
-# Known bugs (strict xfail: these fail loudly once fixed, then move them to the passing tests).
+# Regressions of bugs found and fixed: odd-n_fft irfft jvp (an MLX 0.32 bug, worked around in istft).
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="KNOWN BUG (MLX 0.32): the jvp of mx.fft.irfft(X, n=odd) has n - 1 samples, so istft with "
-    "odd n_fft has no jvp ([broadcast_shapes] error)",
-)
 def test_istft_jvp_odd_n_fft():
     """jvp of istft (linear) equals istft of the tangent."""
     rng = np.random.default_rng(7)

@@ -407,16 +407,6 @@ def frame64(x: np.ndarray, frame_length: int, hop_length: int) -> np.ndarray:
 # Transform-table cases. Inputs: leading batch axis of 3, small sizes.
 # ----------------------------------------------------------------------------------------------------
 
-# Known bugs (reported), each pinned by a strict-xfail test that fails once it is fixed: then drop the skip.
-_BUG_IRFFT_JVP = (
-    "KNOWN BUG: mx.fft.irfft's jvp ignores n (odd n_fft gives n_fft - 1 samples); "
-    "pinned by tests/test_stft.py::test_istft_jvp_odd_n_fft"
-)
-_BUG_SCATTER_JVP = (
-    "KNOWN BUG: the overlap-add scatter path (more than 32 hops per frame) uses .at[].add, "
-    "which has no JVP in MLX 0.32; pinned by tests/test_framing.py::test_overlap_add_jvp_scatter_path"
-)
-
 
 def _noise(*shape):
     return lambda rng: (rng.standard_normal((3, *shape)).astype(np.float32),)
@@ -517,7 +507,6 @@ CASES = [
         ),
         _complex(16, 11),
         grad_argnums=(0, 1),
-        skip={"jvp": _BUG_IRFFT_JVP},
         ref64=lambda re, im: librosa_istft64(
             re + 1j * im, n_fft=31, hop_length=5, win_length=24, window="hamming", length=50
         ),
@@ -528,7 +517,6 @@ CASES = [
         lambda re, im: mlxdsp.istft(re + 1j * im, n_fft=40, hop_length=1),
         _complex(21, 12),
         grad_argnums=(0, 1),
-        skip={"jvp": _BUG_SCATTER_JVP},
         ref64=lambda re, im: librosa_istft64(re + 1j * im, n_fft=40, hop_length=1),
         label="hop=1(scatter path)",
     ),
@@ -738,7 +726,6 @@ CASES = [
         "overlap_add",
         lambda F: mlxdsp.overlap_add(F, hop_length=1, length=60),
         _noise(40, 10),
-        skip={"jvp": _BUG_SCATTER_JVP},
         ref64=lambda F: overlap_add64(F, 1, 60),
         label="hop=1(scatter path),length",
     ),
