@@ -14,7 +14,7 @@ from ._errors import ParameterError
 from ._mel import mel_basis_f64
 from ._mfcc import dct_matrix_f64
 from ._stft import istft, stft
-from ._typing import GriffinLimInit, PadMode
+from ._typing import GriffinLimInit, MelNorm, MelScale, PadMode
 
 __all__ = ["griffin_lim", "mel_to_audio", "mel_to_stft", "mfcc_to_audio", "mfcc_to_mel"]
 
@@ -148,6 +148,8 @@ def mel_to_stft(
     if n_mels != M.shape[-2]:
         raise ParameterError(f"[{fn}] n_mels={n_mels} must equal M.shape[-2]={M.shape[-2]}")
     fmax = sr / 2 if fmax is None else _checks.positive_number(fn, "fmax", fmax)
+    mel_scale = _checks.choice(fn, "mel_scale", mel_scale, MelScale)
+    norm = _checks.optional_choice(fn, "norm", norm, MelNorm)
     basis, basis_t, pinv, step = _nnls_operators(
         sr, n_fft, n_mels, float(fmin), float(fmax), mel_scale, norm
     )

@@ -153,6 +153,8 @@ def test_errors():
         mlxdsp.griffin_lim(mx.zeros((5, 4)), init="ones")
     with pytest.raises(ParameterError, match=r"\[hpss\] kernel_size=30 must be odd"):
         mlxdsp.hpss(mx.zeros((5, 4)), kernel_size=30)
+    with pytest.raises(ParameterError, match=r"\[mel_to_stft\] mel_scale='mel' must be one of"):
+        mlxdsp.mel_to_stft(mx.ones((8, 3)), sr=8000, n_fft=64, mel_scale="mel")
     with pytest.raises(
         ParameterError, match=r"\[mfcc_to_mel\] dct_type=3, norm='ortho': only dct_type=2"
     ):
