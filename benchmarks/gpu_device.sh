@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One call on the lent GPU machine: environment, kernel correctness, speed table, compute-sanitizer.
 #   bash benchmarks/gpu_device.sh [EXAMPLES] [STEPS]   (after staging MLX-CUDA: docs/gpu.md)
-# STEPS: any of "check speed sanitizer" (default: all three); CHECK_TIMEOUT (s, default 240).
+# STEPS: any of "check speed sanitizer" (default: all three); CHECK_TIMEOUT, SAN_TIMEOUT (s), SAN_EXAMPLES.
 # Logs go to $OUT (the device tool's folder) or /tmp/mlxdsp-gpu.
 set -u
 out=${OUT:-/tmp/mlxdsp-gpu}
@@ -24,8 +24,8 @@ fi
 san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -1)
 if [[ $steps == *sanitizer* ]] && [ -n "$san" ]; then
   echo "== compute-sanitizer memcheck (mlxdsp kernels only)"
-  timeout 150 "$san" --tool memcheck --kernel-name kns=mlxdsp --print-limit 20 \
-    $py tests/gpu_check.py --examples 3 > "$out/sanitizer.log" 2>&1
+  timeout "${SAN_TIMEOUT:-150}" "$san" --tool memcheck --kernel-name kns=mlxdsp --print-limit 20 \
+    $py tests/gpu_check.py --examples "${SAN_EXAMPLES:-3}" > "$out/sanitizer.log" 2>&1
   echo "sanitizer exit $?"; grep -E "ERROR SUMMARY|PASS|FAIL|Invalid" "$out/sanitizer.log" | head -20
 elif [[ $steps == *sanitizer* ]]; then
   echo "no compute-sanitizer on this machine"
