@@ -83,15 +83,20 @@ def griffin_lim(
         n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center
     )
     c = momentum / (1 + momentum)
-    rebuilt = None
+    # Complex elementwise arithmetic is slow on CPU: momentum and normalisation run on real/imag parts,
+    # and one complex value per iteration is assembled for the inverse STFT.
+    spec = S * angles
+    prev_re = prev_im = None
     for _ in range(n_iter):
-        inverse = istft(S * angles, length=length, **geo)
-        new = stft(inverse, pad_mode=pad_mode, **geo)
-        angles = new - c * rebuilt if (momentum and rebuilt is not None) else new
-        rebuilt = new
-        mag = mx.sqrt(mx.real(angles) ** 2 + mx.imag(angles) ** 2)
-        angles = angles / (mag + _TINY).astype(mx.complex64)
-    return istft(S * angles, length=length, **geo)
+        rebuilt = stft(istft(spec, length=length, **geo), pad_mode=pad_mode, **geo)
+        re, im = mx.real(rebuilt), mx.imag(rebuilt)
+        a_re, a_im = re, im
+        if momentum and prev_re is not None:
+            a_re, a_im = re - c * prev_re, im - c * prev_im
+        prev_re, prev_im = re, im
+        scale = S / (mx.sqrt(a_re * a_re + a_im * a_im) + _TINY)
+        spec = a_re * scale + 1j * (a_im * scale)
+    return istft(spec, length=length, **geo)
 
 
 @functools.lru_cache(maxsize=16)
