@@ -5,34 +5,38 @@ axis, any number of leading batch dimensions; each composes with ``mx.compile``,
 ``mx.jvp`` and ``mx.vmap`` (exceptions are listed in the README's transform table).
 """
 
+# --- errors ---
 from ._errors import AudioFileError as AudioFileError
 from ._errors import AudioFileNotFoundError as AudioFileNotFoundError
 from ._errors import ParameterError as ParameterError
 
-# --- spectral core (issue 2) ---
+# --- spectral core ---
 from ._window import get_window as get_window
 from ._frames import frame as frame
 from ._frames import overlap_add as overlap_add
-from ._stft import stft as stft
 from ._stft import istft as istft
-from ._spectrum import spectrogram as spectrogram
+from ._stft import stft as stft
 from ._spectrum import magphase as magphase
-from ._db import power_to_db as power_to_db
+from ._spectrum import spectrogram as spectrogram
 from ._db import amplitude_to_db as amplitude_to_db
-from ._db import db_to_power as db_to_power
 from ._db import db_to_amplitude as db_to_amplitude
-from ._mel import hz_to_mel as hz_to_mel
-from ._mel import mel_to_hz as mel_to_hz
+from ._db import db_to_power as db_to_power
+from ._db import power_to_db as power_to_db
 from ._mel import fft_frequencies as fft_frequencies
-from ._mel import mel_frequencies as mel_frequencies
-from ._mel import mel_filterbank as mel_filterbank
-from ._mel import mel_spectrogram as mel_spectrogram
+from ._mel import hz_to_mel as hz_to_mel
 from ._mel import log_mel_spectrogram as log_mel_spectrogram
+from ._mel import mel_filterbank as mel_filterbank
+from ._mel import mel_frequencies as mel_frequencies
+from ._mel import mel_spectrogram as mel_spectrogram
+from ._mel import mel_to_hz as mel_to_hz
 from ._mfcc import dct as dct
 from ._mfcc import mfcc as mfcc
 from ._delta import delta as delta
 
-# --- audio file I/O (issue 3) ---
+# --- GPU kernels ---
+from ._kernels import kernels_disabled as kernels_disabled
+
+# --- audio file I/O ---
 from ._io import AudioInfo as AudioInfo
 from ._io import batch_load as batch_load
 from ._io import info as info
@@ -40,7 +44,7 @@ from ._io import load as load
 from ._io import save as save
 from ._io import stream as stream
 
-# --- resampling, filtering, effects (issue 5) ---
+# --- resampling, filtering, effects ---
 from ._resample import resample as resample
 from ._filter import filtfilt as filtfilt
 from ._filter import lfilter as lfilter
@@ -48,9 +52,6 @@ from ._filter import lfilter_zi as lfilter_zi
 from ._filter import sosfilt as sosfilt
 from ._filter import sosfilt_zi as sosfilt_zi
 from ._filter import sosfiltfilt as sosfiltfilt
-from ._convolve import convolve as convolve
-from ._convolve import fftconvolve as fftconvolve
-from ._convolve import oaconvolve as oaconvolve
 from ._biquad import allpass_biquad as allpass_biquad
 from ._biquad import bandpass_biquad as bandpass_biquad
 from ._biquad import bandreject_biquad as bandreject_biquad
@@ -62,18 +63,21 @@ from ._biquad import highshelf_biquad as highshelf_biquad
 from ._biquad import lowpass_biquad as lowpass_biquad
 from ._biquad import lowshelf_biquad as lowshelf_biquad
 from ._biquad import treble_biquad as treble_biquad
-from ._mulaw import mu_law_decoding as mu_law_decoding
-from ._mulaw import mu_law_encoding as mu_law_encoding
+from ._convolve import convolve as convolve
+from ._convolve import fftconvolve as fftconvolve
+from ._convolve import oaconvolve as oaconvolve
 from ._emphasis import deemphasis as deemphasis
 from ._emphasis import preemphasis as preemphasis
-from ._vocoder import phase_vocoder as phase_vocoder
-from ._vocoder import pitch_shift as pitch_shift
-from ._vocoder import time_stretch as time_stretch
+from ._mulaw import mu_law_decoding as mu_law_decoding
+from ._mulaw import mu_law_encoding as mu_law_encoding
 from ._griffinlim import griffin_lim as griffin_lim
 from ._griffinlim import mel_to_audio as mel_to_audio
 from ._griffinlim import mel_to_stft as mel_to_stft
 from ._griffinlim import mfcc_to_audio as mfcc_to_audio
 from ._griffinlim import mfcc_to_mel as mfcc_to_mel
+from ._vocoder import phase_vocoder as phase_vocoder
+from ._vocoder import pitch_shift as pitch_shift
+from ._vocoder import time_stretch as time_stretch
 from ._hpss import hpss as hpss
 from ._hpss import median_filter as median_filter
 from ._trim import nonsilent_frames as nonsilent_frames
@@ -83,6 +87,7 @@ from ._trim import trim as trim
 __version__ = "0.1.0"
 
 __all__ = [
+    # errors
     "AudioFileError",
     "AudioFileNotFoundError",
     "ParameterError",
@@ -90,24 +95,26 @@ __all__ = [
     "get_window",
     "frame",
     "overlap_add",
-    "stft",
     "istft",
-    "spectrogram",
+    "stft",
     "magphase",
-    "power_to_db",
+    "spectrogram",
     "amplitude_to_db",
-    "db_to_power",
     "db_to_amplitude",
-    "hz_to_mel",
-    "mel_to_hz",
+    "db_to_power",
+    "power_to_db",
     "fft_frequencies",
-    "mel_frequencies",
-    "mel_filterbank",
-    "mel_spectrogram",
+    "hz_to_mel",
     "log_mel_spectrogram",
+    "mel_filterbank",
+    "mel_frequencies",
+    "mel_spectrogram",
+    "mel_to_hz",
     "dct",
     "mfcc",
     "delta",
+    # GPU kernels
+    "kernels_disabled",
     # audio file I/O
     "AudioInfo",
     "batch_load",
@@ -123,9 +130,6 @@ __all__ = [
     "sosfilt",
     "sosfilt_zi",
     "sosfiltfilt",
-    "convolve",
-    "fftconvolve",
-    "oaconvolve",
     "allpass_biquad",
     "bandpass_biquad",
     "bandreject_biquad",
@@ -137,18 +141,21 @@ __all__ = [
     "lowpass_biquad",
     "lowshelf_biquad",
     "treble_biquad",
-    "mu_law_decoding",
-    "mu_law_encoding",
+    "convolve",
+    "fftconvolve",
+    "oaconvolve",
     "deemphasis",
     "preemphasis",
-    "phase_vocoder",
-    "pitch_shift",
-    "time_stretch",
+    "mu_law_decoding",
+    "mu_law_encoding",
     "griffin_lim",
     "mel_to_audio",
     "mel_to_stft",
     "mfcc_to_audio",
     "mfcc_to_mel",
+    "phase_vocoder",
+    "pitch_shift",
+    "time_stretch",
     "hpss",
     "median_filter",
     "nonsilent_frames",
