@@ -7,6 +7,7 @@ import math
 import mlx.core as mx
 
 from . import _checks
+from ._spectrum import power_of
 from ._typing import TopDbScope
 
 
@@ -92,7 +93,7 @@ def amplitude_to_db(
     S = _checks.array(fn, "S", S, min_ndim=0)
     amin, top_db = _options(fn, amin, top_db, top_db_scope)
     if mx.issubdtype(S.dtype, mx.complexfloating):
-        power = mx.real(S) ** 2 + mx.imag(S) ** 2
+        power = power_of(S)  # re*re + im*im: MLX CPU evaluates x ** 2 through pow(), ~40x slower
     else:
         power = mx.square(_checks.real_signal(fn, "S", S, min_ndim=0).astype(mx.float32))
     if callable(ref):
