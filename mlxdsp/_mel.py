@@ -8,7 +8,7 @@ import math
 import mlx.core as mx
 import numpy as np
 
-from . import _checks, _kernels
+from . import _checks, _kernels, _parallel
 from ._db import power_to_db
 from ._errors import ParameterError
 from ._stft import stft
@@ -253,17 +253,8 @@ def mel_spectrogram(
     Transforms: compile, grad, vjp, jvp, vmap.
     """
     fn = "mel_spectrogram"
+    x = _checks.real_signal(fn, "x", x)
     power = _checks.positive_number(fn, "power", power)
-    X = stft(
-        x,
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-        normalized=normalized,
-    )
     banded = None
     if filterbank is None:
         args = _filterbank_options(fn, sr, n_fft, n_mels, fmin, fmax, mel_scale, norm)
@@ -274,8 +265,23 @@ def mel_spectrogram(
             raise ParameterError(
                 f"[{fn}] filterbank.shape={tuple(filterbank.shape)} must be (n_mels, {n_fft // 2 + 1})"
             )
-    rows = _kernels.mel_projection(mx.swapaxes(X, -1, -2), power, filterbank, banded)
-    return mx.swapaxes(rows, -1, -2)
+
+    def pipeline(signal: mx.array) -> mx.array:
+        X = stft(
+            signal,
+            n_fft=n_fft,
+            hop_length=hop_length,
+            win_length=win_length,
+            window=window,
+            center=center,
+            pad_mode=pad_mode,
+            normalized=normalized,
+        )
+        rows = _kernels.mel_projection(mx.swapaxes(X, -1, -2), power, filterbank, banded)
+        return mx.swapaxes(rows, -1, -2)
+
+    # The spectrum is discarded, so both CPU cores can work on half the batch each (_parallel.py).
+    return _parallel.batch_halves(pipeline, x)
 
 
 def log_mel_spectrogram(
