@@ -149,7 +149,13 @@ def test_mel_spectrogram_sparse_and_dense_paths(wave, sr):
     fb = _torch_mel_fb(257, 20.0, sr / 2 - 100, 60, sr, "slaney")
     ref = torch.matmul(spec.transpose(-1, -2), fb).transpose(-1, -2)
     transform = ta.transforms.MelSpectrogram(
-        sample_rate=sr, n_fft=512, f_min=20.0, f_max=sr / 2 - 100, n_mels=60, power=1.0, norm="slaney"
+        sample_rate=sr,
+        n_fft=512,
+        f_min=20.0,
+        f_max=sr / 2 - 100,
+        n_mels=60,
+        power=1.0,
+        norm="slaney",
     )
     assert (transform.sparse is not None) == (sr % 2 == 0)
     assert_close(to_np(transform(mx.array(wave[0]))), ref.numpy(), 1e-5)

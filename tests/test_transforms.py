@@ -114,7 +114,9 @@ def test_grad_matches_finite_differences(case):
     grads = grads if isinstance(grads, (tuple, list)) else (grads,)
     rng = np.random.default_rng(3)
     vs = [rng.standard_normal(p.shape) for p in primals]
-    analytic = sum(float(np.sum(np.array(g, dtype=np.float64) * v)) for g, v in zip(grads, vs, strict=True))
+    analytic = sum(
+        float(np.sum(np.array(g, dtype=np.float64) * v)) for g, v in zip(grads, vs, strict=True)
+    )
     numeric = _directional_fd(case, xs, u, vs)
     scale = max(abs(numeric), 1e-6)
     assert abs(analytic - numeric) <= case.grad_rtol * scale, (
@@ -142,9 +144,13 @@ def test_jvp_matches_vjp_and_finite_differences(case):
     _, (jv,) = mx.jvp(f, primals, tangents)
     _, vjps = mx.vjp(f, primals, [u])
     u_jv = float(mx.sum(jv * u).item())
-    vjp_v = sum(float(np.sum(np.array(g, dtype=np.float64) * v)) for g, v in zip(vjps, vs, strict=True))
+    vjp_v = sum(
+        float(np.sum(np.array(g, dtype=np.float64) * v)) for g, v in zip(vjps, vs, strict=True)
+    )
     scale = max(abs(u_jv), abs(vjp_v), 1e-6)
-    assert abs(u_jv - vjp_v) <= 1e-4 * scale, f"{case.id}: <u,Jv>={u_jv:.6g} != <J^T u,v>={vjp_v:.6g}"
+    assert abs(u_jv - vjp_v) <= 1e-4 * scale, (
+        f"{case.id}: <u,Jv>={u_jv:.6g} != <J^T u,v>={vjp_v:.6g}"
+    )
     numeric = _directional_fd(case, xs, u, vs)
     assert abs(u_jv - numeric) <= case.grad_rtol * max(abs(numeric), 1e-6), (
         f"{case.id}: jvp {u_jv:.6g} vs finite differences {numeric:.6g}"
