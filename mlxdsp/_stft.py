@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mlx.core as mx
 
-from . import _checks, _framing, _kernels
+from . import _checks, _framing, _kernels, _parallel
 from ._errors import ParameterError
 from ._frames import fit_length, overlap_add_rows, pad_signal
 from ._window import analysis_window
@@ -163,21 +163,26 @@ def istft(
             f"[{fn}] window={_describe(window)} with win_length={win_length}, hop_length={hop_length} "
             f"violates NOLA (nonzero overlap-add): the signal cannot be recovered"
         )
-    spectra = mx.swapaxes(X, -1, -2)
-    rows = _inverse_rfft(spectra, n_fft) if onesided else mx.real(mx.fft.ifft(spectra, axis=-1))
-    if normalized:
-        w = w * (n_fft**0.5)
     if w64 is not None:
         scale = mx.array(_framing.inverse_envelope(w64, hop_length, count))
     else:
         env = overlap_add_rows(mx.broadcast_to(mx.square(w), (count, n_fft)), hop_length)
         big = env > _framing.SMALLEST_ENVELOPE
         scale = mx.where(big, 1.0 / mx.where(big, env, 1.0), 1.0)
-    y = _kernels.overlap_add_scaled(rows, w, scale, hop_length)
+    if normalized:
+        w = w * (n_fft**0.5)
     start, stop = _framing.istft_trim(count, n_fft, hop_length, center)
     if length is not None:
-        stop = min(start + length, y.shape[-1])
-    return fit_length(y[..., start:stop], length)
+        stop = min(start + length, _framing.overlap_add_length(count, n_fft, hop_length))
+
+    def pipeline(spectrum: mx.array) -> mx.array:
+        spectra = mx.swapaxes(spectrum, -1, -2)
+        rows = _inverse_rfft(spectra, n_fft) if onesided else mx.real(mx.fft.ifft(spectra, axis=-1))
+        y = _kernels.overlap_add_scaled(rows, w, scale, hop_length)
+        return fit_length(y[..., start:stop], length)
+
+    # The frames are discarded: two CPU cores, half the batch each (_parallel.py).
+    return _parallel.batch_halves(pipeline, X, core_ndim=2)
 
 
 def _inverse_rfft(spectra: mx.array, n: int) -> mx.array:

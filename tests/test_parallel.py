@@ -27,15 +27,22 @@ def _spec(v):
     return mlxdsp.spectrogram(v, n_fft=400, hop_length=100, power=1.0)
 
 
+def _istft_of_stft(v):
+    X = mlxdsp.stft(v, n_fft=512, hop_length=128)
+    return mlxdsp.istft(X, n_fft=512, hop_length=128, length=v.shape[-1])
+
+
 def test_large_inputs_take_the_split(x):
-    assert x.size >= _parallel.MIN_SAMPLES and _parallel._applies(mx.array(x))
+    assert x.size >= _parallel.MIN_SAMPLES and _parallel._applies(mx.array(x), 1)
 
 
-@pytest.mark.parametrize("fn", [_mel, _spec], ids=["mel_spectrogram", "spectrogram"])
+@pytest.mark.parametrize(
+    "fn", [_mel, _spec, _istft_of_stft], ids=["mel_spectrogram", "spectrogram", "istft"]
+)
 def test_split_is_bit_identical_to_single_stream(x, fn, monkeypatch):
     split = fn(mx.array(x))
     monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
-    assert not _parallel._applies(mx.array(x))
+    assert not _parallel._applies(mx.array(x), 1)
     single = fn(mx.array(x))
     assert split.shape == single.shape and split.dtype == single.dtype
     assert bool(mx.array_equal(split, single))
@@ -63,3 +70,31 @@ def test_split_under_transforms(x, monkeypatch):
     assert bool(mx.array_equal(grad_split, mx.grad(loss)(xs)))
     assert bool(mx.array_equal(jvp_split, mx.jvp(_mel, [xs], [xs])[1][0]))
     assert bool(mx.array_equal(vmap_split, _mel(xs)))
+
+
+def test_istft_split_matches_torch(x):
+    """torch.istft (float64, hann, center=True) of torch.stft on the same large batch."""
+    import torch
+
+    flat = torch.from_numpy(x.reshape(-1, x.shape[-1]).astype(np.float64))
+    window = torch.hann_window(512, dtype=torch.float64)
+    X = torch.stft(flat, 512, 128, window=window, return_complex=True)
+    ref = torch.istft(X, 512, 128, window=window, length=x.shape[-1]).numpy().reshape(x.shape)
+    ours = mlxdsp.istft(
+        mx.array(X.numpy().astype(np.complex64)).reshape(*x.shape[:-1], *X.shape[-2:]),
+        n_fft=512,
+        hop_length=128,
+        length=x.shape[-1],
+    )
+    assert_close(np.array(ours), ref, 1e-5, "istft (two streams)")
+
+
+def test_istft_normalized_with_array_window_round_trips():
+    """An mx.array window is data: its envelope must come from the unscaled window also when
+    normalized=True (torch.istft's normalized undoes stft's 1/sqrt(n_fft) before the envelope)."""
+    rng = np.random.default_rng(9)
+    x = mx.array(rng.standard_normal((2, 4000)).astype(np.float32))
+    w = mx.array(np.hanning(256).astype(np.float32) + 0.1)
+    X = mlxdsp.stft(x, n_fft=256, hop_length=64, window=w, normalized=True)
+    back = mlxdsp.istft(X, n_fft=256, hop_length=64, window=w, normalized=True, length=4000)
+    assert_close(np.array(back), np.array(x), 1e-5, "round trip")
