@@ -80,20 +80,25 @@ def stft(
     _checks.boolean(fn, "normalized", normalized)
     _checks.boolean(fn, "onesided", onesided)
     w, _ = analysis_window(fn, window, win_length, n_fft)
-    x = source = x.astype(mx.float32)
+    x = x.astype(mx.float32)
     left = right = 0
     if center:
         left, right = _framing.center_padding(n_fft)
-        x = pad_signal(fn, x, left, right, pad_mode)
-    else:
-        _checks.choice(fn, "pad_mode", pad_mode, ("reflect", "constant", "edge"))
-    count = _framing.n_frames(fn, x.shape[-1], n_fft, hop_length)
+    _checks.choice(fn, "pad_mode", pad_mode, ("reflect", "constant", "edge"))
+    count = _framing.n_frames(fn, x.shape[-1] + left + right, n_fft, hop_length)
     if normalized:
         w = w * (n_fft**-0.5)
-    rows = _kernels.windowed_frames(
-        x, w, n_fft, hop_length, count, source=source, padding=(left, right, pad_mode)
-    )
-    spectra = mx.fft.rfft(rows, axis=-1) if onesided else mx.fft.fft(rows, axis=-1)
+
+    def pipeline(signal: mx.array) -> mx.array:
+        padded = pad_signal(fn, signal, left, right, pad_mode) if center else signal
+        rows = _kernels.windowed_frames(
+            padded, w, n_fft, hop_length, count, source=signal, padding=(left, right, pad_mode)
+        )
+        return mx.fft.rfft(rows, axis=-1) if onesided else mx.fft.fft(rows, axis=-1)
+
+    n_freq = n_fft // 2 + 1 if onesided else n_fft
+    output_bytes = 8 * n_freq * count * (x.size // max(1, x.shape[-1]))
+    spectra = _parallel.batch_halves(pipeline, x, output_bytes=output_bytes)
     return mx.swapaxes(spectra, -1, -2)
 
 

@@ -27,6 +27,10 @@ def _spec(v):
     return mlxdsp.spectrogram(v, n_fft=400, hop_length=100, power=1.0)
 
 
+def _stft(v):
+    return mlxdsp.stft(v, n_fft=512, hop_length=128)
+
+
 def _istft_of_stft(v):
     X = mlxdsp.stft(v, n_fft=512, hop_length=128)
     return mlxdsp.istft(X, n_fft=512, hop_length=128, length=v.shape[-1])
@@ -37,7 +41,9 @@ def test_large_inputs_take_the_split(x):
 
 
 @pytest.mark.parametrize(
-    "fn", [_mel, _spec, _istft_of_stft], ids=["mel_spectrogram", "spectrogram", "istft"]
+    "fn",
+    [_mel, _spec, _stft, _istft_of_stft],
+    ids=["mel_spectrogram", "spectrogram", "stft", "istft"],
 )
 def test_split_is_bit_identical_to_single_stream(x, fn, monkeypatch):
     split = fn(mx.array(x))
@@ -98,3 +104,18 @@ def test_istft_normalized_with_array_window_round_trips():
     X = mlxdsp.stft(x, n_fft=256, hop_length=64, window=w, normalized=True)
     back = mlxdsp.istft(X, n_fft=256, hop_length=64, window=w, normalized=True, length=4000)
     assert_close(np.array(back), np.array(x), 1e-5, "round trip")
+
+
+def test_split_is_skipped_for_large_outputs(x):
+    """Past MAX_OUTPUT_BYTES the halves are not worth concatenating: fn runs once on everything."""
+    calls = []
+
+    def fn(v):
+        calls.append(v.shape)
+        return v * 2
+
+    _parallel.batch_halves(fn, mx.array(x), output_bytes=_parallel.MAX_OUTPUT_BYTES + 1)
+    assert calls == [x.shape]
+    calls.clear()
+    _parallel.batch_halves(fn, mx.array(x), output_bytes=_parallel.MAX_OUTPUT_BYTES)
+    assert calls == [(2, x.shape[-1]), (2, x.shape[-1])]
