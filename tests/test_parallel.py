@@ -47,6 +47,7 @@ def test_large_inputs_take_the_split(x):
 )
 def test_split_is_bit_identical_to_single_stream(x, fn, monkeypatch):
     split = fn(mx.array(x))
+    assert bool(mx.array_equal(mx.compile(fn)(mx.array(x)), split))
     monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
     assert not _parallel._applies(mx.array(x), 1)
     single = fn(mx.array(x))
