@@ -73,8 +73,12 @@ def dct(x, *, type: int = 2, norm: str | None = "ortho", n_out: int | None = Non
     if n_out > n:
         raise ParameterError(f"[{fn}] n_out={n_out} must be <= the axis length {n}")
     basis = _dct_matrix_mx(n, type, norm, n_out)
-    moved = mx.moveaxis(x.astype(mx.float32), axis, -1)
-    return mx.moveaxis(moved @ mx.swapaxes(basis, 0, 1), -1, axis)
+    x = x.astype(mx.float32)
+    axis %= x.ndim
+    if axis == x.ndim - 1:
+        return x @ mx.swapaxes(basis, 0, 1)
+    # basis @ x over axis -2 needs no transposed copies (2x faster than moving the axis last on CPU).
+    return mx.moveaxis(basis @ mx.moveaxis(x, axis, -2), -2, axis)
 
 
 def mfcc(
