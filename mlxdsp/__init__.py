@@ -32,6 +32,12 @@ from ._mel import mel_to_hz as mel_to_hz
 from ._mfcc import dct as dct
 from ._mfcc import mfcc as mfcc
 from ._delta import delta as delta
+from ._descriptors import rms as rms
+from ._descriptors import spectral_bandwidth as spectral_bandwidth
+from ._descriptors import spectral_centroid as spectral_centroid
+from ._descriptors import spectral_flatness as spectral_flatness
+from ._descriptors import spectral_rolloff as spectral_rolloff
+from ._descriptors import zero_crossing_rate as zero_crossing_rate
 
 # --- GPU kernels ---
 from ._kernels import kernels_disabled as kernels_disabled
@@ -113,6 +119,12 @@ __all__ = [
     "dct",
     "mfcc",
     "delta",
+    "rms",
+    "spectral_bandwidth",
+    "spectral_centroid",
+    "spectral_flatness",
+    "spectral_rolloff",
+    "zero_crossing_rate",
     # GPU kernels
     "kernels_disabled",
     # audio file I/O

@@ -1,0 +1,397 @@
+"""Spectral descriptors (librosa 0.11's ``feature`` module): centroid, bandwidth, rolloff, flatness,
+RMS energy and zero-crossing rate, one value per frame.
+
+Each spectral descriptor takes a waveform ``x`` (its magnitude spectrogram, ``power=1``, is computed
+with :func:`spectrogram`) or a precomputed non-negative spectrogram ``S=``, as librosa does. Defaults
+are librosa's, including ``hop_length=512`` and ``pad_mode="constant"`` (note: :func:`stft` itself
+defaults to ``"reflect"``). Outputs have librosa's shape ``[..., 1, n_frames]``.
+
+Nothing here looks at array data, so every function traces under ``mx.compile``, ``mx.vmap`` and the
+autodiff transforms (rolloff and zero-crossing rate are piecewise constant: zero gradient).
+"""
+
+from __future__ import annotations
+
+import mlx.core as mx
+import numpy as np
+
+from . import _checks, _framing
+from ._errors import ParameterError
+from ._frames import frame_rows, pad_signal
+from ._spectrum import power_of
+from ._spectrum import spectrogram as _spectrogram
+
+# librosa.util.tiny for float32: columns whose L1 norm is below it are left un-normalized.
+_TINY32 = float(np.finfo(np.float32).tiny)
+
+
+def _magnitude(fn, x, S, *, n_fft, hop_length, win_length, window, center, pad_mode):
+    """(S [..., n_freq, n_frames] float32, n_fft) from a waveform or a given spectrogram."""
+    if S is not None:
+        if x is not None:
+            raise ParameterError(f"[{fn}] pass either a waveform x or a spectrogram S=, not both")
+        S = _checks.real_signal(fn, "S", S, min_ndim=2).astype(mx.float32)
+        return S, 2 * (S.shape[-2] - 1)
+    if x is None:
+        raise ParameterError(f"[{fn}] pass a waveform x or a spectrogram S=")
+    n_fft = _checks.positive_int(fn, "n_fft", n_fft)
+    S = _spectrogram(
+        x,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+        power=1.0,
+    )
+    return S, n_fft
+
+
+def _freqs(sr: float, n_fft: int) -> mx.array:
+    """[n_fft // 2 + 1, 1] bin frequencies (Hz), float64 arithmetic rounded once."""
+    return mx.array(np.fft.rfftfreq(n_fft, 1.0 / sr).astype(np.float32)[:, None])
+
+
+def _l1_normalize(S: mx.array) -> mx.array:
+    """librosa.util.normalize(S, norm=1, axis=-2): columns with norm below tiny stay as they are."""
+    length = mx.sum(S, axis=-2, keepdims=True)
+    return S / mx.where(length < _TINY32, 1.0, length)
+
+
+def _safe_root(v: mx.array, p: float) -> mx.array:
+    """v ** (1 / p) with a zero (not infinite) gradient at v == 0."""
+    positive = v > 0
+    safe = mx.where(positive, v, 1.0)
+    root = mx.sqrt(safe) if p == 2.0 else mx.power(safe, 1.0 / p)
+    return mx.where(positive, root, 0.0)
+
+
+def spectral_centroid(
+    x=None,
+    *,
+    sr: float = 22050,
+    S=None,
+    n_fft: int = 2048,
+    hop_length: int | None = 512,
+    win_length: int | None = None,
+    window="hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+) -> mx.array:
+    """Spectral centroid: the magnitude-weighted mean frequency (Hz) of each frame.
+
+    Parameters
+    ----------
+    x : mx.array [shape=(..., n)], real floating, optional
+        Waveform; its magnitude spectrogram (``power=1``) is used.
+    sr : float
+        Sample rate (Hz).
+    S : mx.array [shape=(..., n_fft // 2 + 1, n_frames)], optional
+        Non-negative spectrogram instead of ``x``; ``n_fft`` is then ``2 * (S.shape[-2] - 1)``.
+    n_fft, hop_length, win_length, window, center, pad_mode
+        As :func:`stft`, with librosa's defaults: ``hop_length=512`` and ``pad_mode="constant"``.
+
+    Returns
+    -------
+    mx.array [shape=(..., 1, n_frames)], float32. Silent frames give 0.
+
+    Transforms: compile, grad, vjp, jvp, vmap.
+    """
+    fn = "spectral_centroid"
+    sr = _checks.positive_number(fn, "sr", sr)
+    S, n_fft = _magnitude(
+        fn,
+        x,
+        S,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+    )
+    return _centroid(S, _freqs(sr, n_fft))
+
+
+def _centroid(S: mx.array, freq: mx.array) -> mx.array:
+    return mx.sum(freq * _l1_normalize(S), axis=-2, keepdims=True)
+
+
+def spectral_bandwidth(
+    x=None,
+    *,
+    sr: float = 22050,
+    S=None,
+    n_fft: int = 2048,
+    hop_length: int | None = 512,
+    win_length: int | None = None,
+    window="hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    norm: bool = True,
+    p: float = 2.0,
+) -> mx.array:
+    """Spectral bandwidth: ``(sum_k S[k] |f[k] - centroid| ** p) ** (1 / p)`` per frame (Hz).
+
+    Parameters
+    ----------
+    x, sr, S, n_fft, hop_length, win_length, window, center, pad_mode
+        As :func:`spectral_centroid` (librosa's defaults, ``pad_mode="constant"``).
+    norm : bool
+        Normalize each frame of ``S`` to unit sum first (librosa's default), so the result is in Hz.
+    p : float > 0
+        Order of the deviation moment; 2 is the standard deviation about the centroid.
+
+    Returns
+    -------
+    mx.array [shape=(..., 1, n_frames)], float32.
+
+    Transforms: compile, grad, vjp, jvp, vmap.
+    """
+    fn = "spectral_bandwidth"
+    sr = _checks.positive_number(fn, "sr", sr)
+    norm = _checks.boolean(fn, "norm", norm)
+    p = _checks.positive_number(fn, "p", p)
+    S, n_fft = _magnitude(
+        fn,
+        x,
+        S,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+    )
+    freq = _freqs(sr, n_fft)
+    deviation = freq - _centroid(S, freq)
+    if p == 2.0:
+        moment = deviation * deviation
+    else:
+        moment = mx.power(mx.abs(deviation), p)
+    weights = _l1_normalize(S) if norm else S
+    return _safe_root(mx.sum(weights * moment, axis=-2, keepdims=True), p)
+
+
+def spectral_rolloff(
+    x=None,
+    *,
+    sr: float = 22050,
+    S=None,
+    n_fft: int = 2048,
+    hop_length: int | None = 512,
+    win_length: int | None = None,
+    window="hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    roll_percent: float = 0.85,
+) -> mx.array:
+    """Roll-off frequency: the centre frequency of the first bin at which the cumulative spectrum of a
+    frame reaches ``roll_percent`` of its total.
+
+    Parameters
+    ----------
+    x, sr, S, n_fft, hop_length, win_length, window, center, pad_mode
+        As :func:`spectral_centroid` (librosa's defaults, ``pad_mode="constant"``).
+    roll_percent : float in (0, 1]
+        Fraction of the frame's energy below the roll-off (librosa's default 0.85).
+
+    Returns
+    -------
+    mx.array [shape=(..., 1, n_frames)], float32 (multiples of ``sr / n_fft``; silent frames give 0).
+
+    Transforms: compile, vmap, jvp and grad (the result is piecewise constant in the input: its
+    gradient is zero almost everywhere).
+    """
+    fn = "spectral_rolloff"
+    sr = _checks.positive_number(fn, "sr", sr)
+    roll_percent = _checks.real_number(
+        fn, "roll_percent", roll_percent, low=0.0, high=1.0, low_open=True
+    )
+    S, n_fft = _magnitude(
+        fn,
+        x,
+        S,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+    )
+    total = mx.cumsum(S, axis=-2)
+    threshold = roll_percent * total[..., -1:, :]
+    # Cumulative energy never decreases, so the first bin reaching the threshold is the number of bins
+    # below it, and bin k's frequency is k * sr / n_fft.
+    below = mx.sum((total < threshold).astype(mx.float32), axis=-2, keepdims=True)
+    return mx.stop_gradient(below) * (sr / n_fft)
+
+
+def spectral_flatness(
+    x=None,
+    *,
+    S=None,
+    n_fft: int = 2048,
+    hop_length: int | None = 512,
+    win_length: int | None = None,
+    window="hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    amin: float = 1e-10,
+    power: float = 2.0,
+) -> mx.array:
+    """Spectral flatness (Wiener entropy): geometric over arithmetic mean of ``max(amin, S ** power)``.
+
+    Parameters
+    ----------
+    x, S, n_fft, hop_length, win_length, window, center, pad_mode
+        As :func:`spectral_centroid` (librosa's defaults, ``pad_mode="constant"``); ``S`` is a magnitude.
+    amin : float > 0
+        Floor applied to ``S ** power`` before the logarithm.
+    power : float > 0
+        Exponent applied to the magnitude (2: power spectrum, librosa's default).
+
+    Returns
+    -------
+    mx.array [shape=(..., 1, n_frames)], float32 in (0, 1]: 1 for white noise, near 0 for tones.
+
+    Transforms: compile, grad, vjp, jvp, vmap.
+    """
+    fn = "spectral_flatness"
+    amin = _checks.positive_number(fn, "amin", amin)
+    power = _checks.positive_number(fn, "power", power)
+    S, _ = _magnitude(
+        fn,
+        x,
+        S,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+    )
+    P = S * S if power == 2.0 else mx.power(S, power)
+    P = mx.maximum(P, amin)
+    # exp(mean(log(P / mean(P)))) == gmean / amean; the logs of the ratios are small near flat frames
+    # (exactly 0 for a constant one), so the float32 sum of logs loses less than with log(P) itself.
+    amean = mx.mean(P, axis=-2, keepdims=True)
+    return mx.exp(mx.mean(mx.log(P / amean), axis=-2, keepdims=True))
+
+
+def rms(
+    x=None,
+    *,
+    S=None,
+    frame_length: int = 2048,
+    hop_length: int = 512,
+    center: bool = True,
+    pad_mode: str = "constant",
+) -> mx.array:
+    """Root-mean-square energy per frame, from the waveform or from a spectrogram (librosa's ``rms``).
+
+    Parameters
+    ----------
+    x : mx.array [shape=(..., n)], real floating, optional
+        Waveform: frames of ``frame_length`` samples every ``hop_length``.
+    S : mx.array [shape=(..., frame_length // 2 + 1, n_frames)], optional
+        Magnitude (real) or complex STFT instead of ``x``; the RMS follows from Parseval's theorem and
+        is exact for an un-windowed (boxcar) STFT.
+    frame_length, hop_length : int
+    center : bool
+        Pad ``frame_length // 2`` samples on both sides first (waveform input only).
+    pad_mode : {"constant", "reflect", "edge"}
+        How to pad when ``center`` (librosa's default "constant": zeros).
+
+    Returns
+    -------
+    mx.array [shape=(..., 1, n_frames)], float32.
+
+    Transforms: compile, grad, vjp, jvp, vmap (silent frames have a zero gradient).
+    """
+    fn = "rms"
+    frame_length = _checks.positive_int(fn, "frame_length", frame_length)
+    if S is not None:
+        if x is not None:
+            raise ParameterError(f"[{fn}] pass either a waveform x or a spectrogram S=, not both")
+        S = _checks.array(fn, "S", S, min_ndim=2)
+        if S.shape[-2] != frame_length // 2 + 1:
+            raise ParameterError(
+                f"[{fn}] S.shape[-2]={S.shape[-2]} must be frame_length // 2 + 1 = "
+                f"{frame_length // 2 + 1}"
+            )
+        if mx.issubdtype(S.dtype, mx.complexfloating):
+            P = power_of(S)
+        else:
+            S = S.astype(mx.float32)
+            P = S * S
+        # DC (and Nyquist, for even frame_length) appear once in the one-sided spectrum.
+        weight = np.full((S.shape[-2], 1), 2.0, dtype=np.float32)
+        weight[0] = 1.0
+        if frame_length % 2 == 0:
+            weight[-1] = 1.0
+        power = mx.sum(P * mx.array(weight), axis=-2, keepdims=True) / float(frame_length) ** 2
+        return _safe_root(power, 2.0)
+    if x is None:
+        raise ParameterError(f"[{fn}] pass a waveform x or a spectrogram S=")
+    x = _checks.real_signal(fn, "x", x).astype(mx.float32)
+    hop_length = _checks.positive_int(fn, "hop_length", hop_length)
+    center = _checks.boolean(fn, "center", center)
+    if center:
+        half = frame_length // 2
+        x = pad_signal(fn, x, half, half, pad_mode)
+    else:
+        _checks.choice(fn, "pad_mode", pad_mode, ("constant", "reflect", "edge"))
+    count = _framing.n_frames(fn, x.shape[-1], frame_length, hop_length)
+    rows = frame_rows(x, frame_length, hop_length, count)  # [..., n_frames, frame_length]
+    power = mx.mean(rows * rows, axis=-1)
+    return _safe_root(mx.expand_dims(power, -2), 2.0)
+
+
+def zero_crossing_rate(
+    x,
+    *,
+    frame_length: int = 2048,
+    hop_length: int = 512,
+    center: bool = True,
+    threshold: float = 1e-10,
+) -> mx.array:
+    """Fraction of sign changes per frame (librosa's ``zero_crossing_rate``).
+
+    Values with ``|x| <= threshold`` count as (positive) zero; a crossing is a change of sign between
+    consecutive samples of a frame, and the count is divided by ``frame_length``.
+
+    Parameters
+    ----------
+    x : mx.array [shape=(..., n)], real floating
+    frame_length, hop_length : int
+    center : bool
+        Pad ``frame_length // 2`` samples on both sides first, repeating the edge samples (librosa).
+    threshold : float >= 0
+        Magnitudes up to this are treated as zero (librosa's ``zero_crossings`` default 1e-10).
+
+    Returns
+    -------
+    mx.array [shape=(..., 1, n_frames)], float32 in [0, 1).
+
+    Transforms: compile, vmap, jvp (the rate is piecewise constant: no useful gradient).
+    """
+    fn = "zero_crossing_rate"
+    x = _checks.real_signal(fn, "x", x).astype(mx.float32)
+    frame_length = _checks.positive_int(fn, "frame_length", frame_length)
+    hop_length = _checks.positive_int(fn, "hop_length", hop_length)
+    center = _checks.boolean(fn, "center", center)
+    threshold = _checks.real_number(fn, "threshold", threshold, low=0.0)
+    if center:
+        half = frame_length // 2
+        x = pad_signal(fn, x, half, half, "edge")
+    count = _framing.n_frames(fn, x.shape[-1], frame_length, hop_length)
+    negative = mx.stop_gradient(x) < -threshold
+    # crossing[i]: the sign changes between samples i - 1 and i (crossing[0] = 0).
+    crossing = (negative[..., 1:] != negative[..., :-1]).astype(mx.float32)
+    crossing = mx.pad(crossing, [(0, 0)] * (crossing.ndim - 1) + [(1, 0)])
+    rows = frame_rows(crossing, frame_length, hop_length, count)
+    # The first sample of a frame has no predecessor inside the frame (librosa: pad=False).
+    rate = mx.sum(rows[..., 1:], axis=-1) / float(frame_length)
+    return mx.expand_dims(rate, -2)

@@ -1,0 +1,267 @@
+"""Spectral descriptors: parity with librosa 0.11 (float64 input to librosa, float32 to mlxdsp), eagerly
+and under mx.compile, for waveform and ``S=`` input; error messages pinned.
+
+References: librosa.feature.spectral_centroid / spectral_bandwidth / spectral_rolloff /
+spectral_flatness / rms (dtype=float64) / zero_crossing_rate.
+"""
+
+from __future__ import annotations
+
+import librosa
+import mlx.core as mx
+import numpy as np
+import pytest
+
+import mlxdsp
+from tests.cases.spectral import check_parity
+
+SR = 16000
+# (leading dims, n_fft, hop_length, center)
+CONFIGS = [
+    ((), 512, 128, True),
+    ((2,), 511, 100, False),
+    ((2, 3), 256, 64, True),
+    ((), 2048, 512, True),
+]
+SPECTRAL = ["spectral_centroid", "spectral_bandwidth", "spectral_rolloff", "spectral_flatness"]
+
+
+def _signal(lead, n=4000, seed=0):
+    rng = np.random.default_rng(seed)
+    # noise plus a chirp-like tone, so frames differ in centroid/rolloff/flatness
+    t = np.arange(n) / SR
+    tone = np.sin(2 * np.pi * (300 + 2000 * t) * t)
+    return rng.standard_normal((*lead, n)) * 0.3 + tone
+
+
+def _sr(name):
+    return {} if name == "spectral_flatness" else {"sr": SR}
+
+
+def _config_id(c):
+    return f"lead={c[0]},n_fft={c[1]},hop={c[2]},center={c[3]}"
+
+
+@pytest.mark.parametrize("name", SPECTRAL)
+@pytest.mark.parametrize("config", CONFIGS, ids=_config_id)
+def test_spectral_waveform_matches_librosa(name, config):
+    lead, n_fft, hop, center = config
+    x = _signal(lead)
+    opts = dict(n_fft=n_fft, hop_length=hop, center=center, **_sr(name))
+    expected = getattr(librosa.feature, name)(y=x, **opts)
+    fn = getattr(mlxdsp, name)
+    check_parity(
+        lambda s: fn(s, **opts),
+        (mx.array(x.astype(np.float32)),),
+        expected,
+        dtype=mx.float32,
+        what=f"{name} {_config_id(config)}",
+    )
+
+
+@pytest.mark.parametrize("name", SPECTRAL)
+@pytest.mark.parametrize("lead", [(), (2, 3)])
+def test_spectral_S_matches_librosa(name, lead):
+    S = np.abs(librosa.stft(_signal(lead, seed=1), n_fft=400, hop_length=100))
+    S[..., 3] = 0.0  # a silent frame: librosa leaves it un-normalized
+    expected = getattr(librosa.feature, name)(S=S, **_sr(name))
+    fn = getattr(mlxdsp, name)
+    check_parity(
+        lambda s: fn(S=s, **_sr(name)),
+        (mx.array(S.astype(np.float32)),),
+        expected,
+        dtype=mx.float32,
+        what=f"{name} S= lead={lead}",
+    )
+
+
+@pytest.mark.parametrize(
+    "opts",
+    [dict(p=1.0), dict(p=3.0), dict(norm=False)],
+    ids=["p=1", "p=3", "norm=False"],
+)
+def test_spectral_bandwidth_options_match_librosa(opts):
+    x = _signal((2,))
+    expected = librosa.feature.spectral_bandwidth(y=x, sr=SR, n_fft=256, hop_length=64, **opts)
+    check_parity(
+        lambda s: mlxdsp.spectral_bandwidth(s, sr=SR, n_fft=256, hop_length=64, **opts),
+        (mx.array(x.astype(np.float32)),),
+        expected,
+        dtype=mx.float32,
+        what=f"spectral_bandwidth {opts}",
+    )
+
+
+@pytest.mark.parametrize("roll_percent", [0.1, 0.5, 0.99])
+def test_spectral_rolloff_roll_percent_matches_librosa(roll_percent):
+    x = _signal((2,))
+    kw = dict(sr=SR, n_fft=256, hop_length=64, roll_percent=roll_percent)
+    check_parity(
+        lambda s: mlxdsp.spectral_rolloff(s, **kw),
+        (mx.array(x.astype(np.float32)),),
+        librosa.feature.spectral_rolloff(y=x, **kw),
+        dtype=mx.float32,
+        what=f"spectral_rolloff roll_percent={roll_percent}",
+    )
+
+
+@pytest.mark.parametrize("opts", [dict(power=1.0), dict(amin=1e-3)], ids=["power=1", "amin=1e-3"])
+def test_spectral_flatness_options_match_librosa(opts):
+    x = _signal((2,))
+    kw = dict(n_fft=256, hop_length=64, **opts)
+    check_parity(
+        lambda s: mlxdsp.spectral_flatness(s, **kw),
+        (mx.array(x.astype(np.float32)),),
+        librosa.feature.spectral_flatness(y=x, **kw),
+        dtype=mx.float32,
+        what=f"spectral_flatness {opts}",
+    )
+
+
+# (leading dims, frame_length, hop_length, center)
+FRAME_CONFIGS = [
+    ((), 2048, 512, True),
+    ((2,), 511, 100, False),
+    ((2, 3), 256, 64, True),
+    ((), 255, 33, True),
+]
+
+
+@pytest.mark.parametrize("config", FRAME_CONFIGS, ids=_config_id)
+@pytest.mark.parametrize("pad_mode", ["constant", "reflect"])
+def test_rms_waveform_matches_librosa(config, pad_mode):
+    lead, frame_length, hop, center = config
+    x = _signal(lead)
+    kw = dict(frame_length=frame_length, hop_length=hop, center=center, pad_mode=pad_mode)
+    check_parity(
+        lambda s: mlxdsp.rms(s, **kw),
+        (mx.array(x.astype(np.float32)),),
+        librosa.feature.rms(y=x, dtype=np.float64, **kw),
+        dtype=mx.float32,
+        what=f"rms {_config_id(config)} {pad_mode}",
+    )
+
+
+@pytest.mark.parametrize("frame_length", [400, 401])
+@pytest.mark.parametrize("complex_input", [False, True])
+def test_rms_S_matches_librosa(frame_length, complex_input):
+    D = librosa.stft(_signal((2,)), n_fft=frame_length, hop_length=100, window="boxcar")
+    S = D if complex_input else np.abs(D)
+    expected = librosa.feature.rms(S=S, frame_length=frame_length, dtype=np.float64)
+    S_in = mx.array(S.astype(np.complex64 if complex_input else np.float32))
+    check_parity(
+        lambda s: mlxdsp.rms(S=s, frame_length=frame_length),
+        (S_in,),
+        expected,
+        dtype=mx.float32,
+        what=f"rms S= frame_length={frame_length} complex={complex_input}",
+    )
+
+
+@pytest.mark.parametrize("config", FRAME_CONFIGS, ids=_config_id)
+def test_zero_crossing_rate_matches_librosa(config):
+    lead, frame_length, hop, center = config
+    x = _signal(lead)
+    x[..., 100:140] = 0.0  # exact zeros count as positive
+    x[..., 200:220] = 1e-12  # below the threshold: zero
+    kw = dict(frame_length=frame_length, hop_length=hop, center=center)
+    check_parity(
+        lambda s: mlxdsp.zero_crossing_rate(s, **kw),
+        (mx.array(x.astype(np.float32)),),
+        librosa.feature.zero_crossing_rate(x, **kw),
+        dtype=mx.float32,
+        what=f"zero_crossing_rate {_config_id(config)}",
+    )
+
+
+def test_zero_crossing_rate_threshold_matches_librosa():
+    x = _signal((2,))
+    kw = dict(frame_length=256, hop_length=64)
+    check_parity(
+        lambda s: mlxdsp.zero_crossing_rate(s, threshold=0.2, **kw),
+        (mx.array(x.astype(np.float32)),),
+        librosa.feature.zero_crossing_rate(x, threshold=0.2, **kw),
+        dtype=mx.float32,
+        what="zero_crossing_rate threshold=0.2",
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Errors
+
+X = mx.zeros(1000)
+S2 = mx.ones((129, 5))
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (
+            lambda: mlxdsp.spectral_rolloff(X, roll_percent=1.5),
+            r"\[spectral_rolloff\] roll_percent=1\.5 must be <= 1\.0",
+        ),
+        (
+            lambda: mlxdsp.spectral_rolloff(X, roll_percent=0.0),
+            r"\[spectral_rolloff\] roll_percent=0\.0 must be > 0\.0",
+        ),
+        (
+            lambda: mlxdsp.spectral_centroid(),
+            r"\[spectral_centroid\] pass a waveform x or a spectrogram S=",
+        ),
+        (
+            lambda: mlxdsp.spectral_centroid(X, S=S2),
+            r"\[spectral_centroid\] pass either a waveform x or a spectrogram S=, not both",
+        ),
+        (
+            lambda: mlxdsp.spectral_centroid(X, sr=0),
+            r"\[spectral_centroid\] sr=0\.0 must be > 0\.0",
+        ),
+        (
+            lambda: mlxdsp.spectral_centroid(S=mx.ones(5)),
+            r"\[spectral_centroid\] S\.shape=\(5,\) must have at least 2 dims",
+        ),
+        (
+            lambda: mlxdsp.spectral_bandwidth(X, p=0),
+            r"\[spectral_bandwidth\] p=0\.0 must be > 0\.0",
+        ),
+        (
+            lambda: mlxdsp.spectral_bandwidth(X, norm=1),
+            r"\[spectral_bandwidth\] norm=1 must be a bool",
+        ),
+        (
+            lambda: mlxdsp.spectral_flatness(X, amin=0.0),
+            r"\[spectral_flatness\] amin=0\.0 must be > 0\.0",
+        ),
+        (
+            lambda: mlxdsp.spectral_flatness(X, power=-1),
+            r"\[spectral_flatness\] power=-1\.0 must be > 0\.0",
+        ),
+        (
+            lambda: mlxdsp.spectral_flatness(X, n_fft=0),
+            r"\[spectral_flatness\] n_fft=0 must be a positive int",
+        ),
+        (
+            lambda: mlxdsp.rms(S=S2, frame_length=512),
+            r"\[rms\] S\.shape\[-2\]=129 must be frame_length // 2 \+ 1 = 257",
+        ),
+        (lambda: mlxdsp.rms(), r"\[rms\] pass a waveform x or a spectrogram S="),
+        (lambda: mlxdsp.rms(X, frame_length=0), r"\[rms\] frame_length=0 must be a positive int"),
+        (lambda: mlxdsp.rms(X, pad_mode="wrap"), r"\[rms\] pad_mode='wrap' must be one of"),
+        (lambda: mlxdsp.rms(X, hop_length=0), r"\[rms\] hop_length=0 must be a positive int"),
+        (
+            lambda: mlxdsp.zero_crossing_rate(X, threshold=-1.0),
+            r"\[zero_crossing_rate\] threshold=-1\.0 must be >= 0\.0",
+        ),
+        (
+            lambda: mlxdsp.zero_crossing_rate(X, center=1),
+            r"\[zero_crossing_rate\] center=1 must be a bool",
+        ),
+        (
+            lambda: mlxdsp.zero_crossing_rate(mx.zeros(10), center=False),
+            r"\[zero_crossing_rate\] input length 10 is shorter than the frame length 2048",
+        ),
+    ],
+)
+def test_errors(call, match):
+    with pytest.raises(mlxdsp.ParameterError, match=match):
+        call()
