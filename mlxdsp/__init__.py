@@ -35,6 +35,7 @@ from ._delta import delta as delta
 from ._descriptors import rms as rms
 from ._descriptors import spectral_bandwidth as spectral_bandwidth
 from ._descriptors import spectral_centroid as spectral_centroid
+from ._descriptors import spectral_contrast as spectral_contrast
 from ._descriptors import spectral_flatness as spectral_flatness
 from ._descriptors import spectral_rolloff as spectral_rolloff
 from ._descriptors import zero_crossing_rate as zero_crossing_rate
@@ -122,6 +123,7 @@ __all__ = [
     "rms",
     "spectral_bandwidth",
     "spectral_centroid",
+    "spectral_contrast",
     "spectral_flatness",
     "spectral_rolloff",
     "zero_crossing_rate",

@@ -12,10 +12,13 @@ autodiff transforms (rolloff and zero-crossing rate are piecewise constant: zero
 
 from __future__ import annotations
 
+import functools
+
 import mlx.core as mx
 import numpy as np
 
 from . import _checks, _framing
+from ._db import power_to_db
 from ._errors import ParameterError
 from ._frames import frame_rows, pad_signal
 from ._spectrum import power_of
@@ -226,6 +229,115 @@ def spectral_rolloff(
     # below it, and bin k's frequency is k * sr / n_fft.
     below = mx.sum((total < threshold).astype(mx.float32), axis=-2, keepdims=True)
     return mx.stop_gradient(below) * (sr / n_fft)
+
+
+@functools.lru_cache(maxsize=64)
+def _contrast_bands(fn, sr, n_fft, n_freq, fmin, n_bands, quantile):
+    """librosa's octave sub-bands as contiguous bin ranges: ((lo, hi, n_quantile), ...)."""
+    freq = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    if freq.size != n_freq:
+        raise ParameterError(f"[{fn}] S.shape[-2]={n_freq} must be n_fft // 2 + 1 = {freq.size}")
+    octa = np.zeros(n_bands + 2)
+    octa[1:] = fmin * (2.0 ** np.arange(0, n_bands + 1))
+    if np.any(octa[:-1] >= 0.5 * sr):
+        raise ParameterError(
+            f"[{fn}] fmin={fmin!r} * 2 ** n_bands={n_bands} exceeds the Nyquist frequency {sr / 2}: "
+            "reduce fmin or n_bands"
+        )
+    bands = []
+    for k, (f_low, f_high) in enumerate(zip(octa[:-1], octa[1:], strict=True)):
+        current = (freq >= f_low) & (freq <= f_high)
+        idx = np.flatnonzero(current)
+        if idx.size == 0 or (k > 0 and idx[0] == 0):
+            raise ParameterError(
+                f"[{fn}] band {k} ({f_low:g}-{f_high:g} Hz) holds no FFT bin: raise n_fft or fmin"
+            )
+        if k > 0:
+            current[idx[0] - 1] = True
+        if k == n_bands:
+            current[idx[-1] + 1 :] = True
+        selected = np.flatnonzero(current)
+        n_quantile = max(int(np.rint(quantile * selected.size)), 1)
+        if k < n_bands:
+            selected = selected[:-1]
+        if selected.size == 0:
+            raise ParameterError(
+                f"[{fn}] band {k} ({f_low:g}-{f_high:g} Hz) holds no FFT bin: raise n_fft or fmin"
+            )
+        bands.append((int(selected[0]), int(selected[-1]) + 1, n_quantile))
+    return tuple(bands)
+
+
+def spectral_contrast(
+    x=None,
+    *,
+    sr: float = 22050,
+    S=None,
+    n_fft: int = 2048,
+    hop_length: int | None = 512,
+    win_length: int | None = None,
+    window="hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    fmin: float = 200.0,
+    n_bands: int = 6,
+    quantile: float = 0.02,
+    linear: bool = False,
+) -> mx.array:
+    """Spectral contrast (Jiang et al. 2002): per octave band, the peak (mean of the top ``quantile``
+    of the sorted magnitudes) against the valley (mean of the bottom ``quantile``).
+
+    Parameters
+    ----------
+    x, sr, S, n_fft, hop_length, win_length, window, center, pad_mode
+        As :func:`spectral_centroid` (librosa's defaults, ``pad_mode="constant"``).
+    fmin : float > 0
+        Upper edge of the first band (Hz); band k >= 1 spans ``fmin * 2 ** (k - 1)`` to ``fmin * 2 ** k``,
+        the last one extends to Nyquist.
+    n_bands : int
+        Number of octave bands above the first.
+    quantile : float in (0, 1)
+        Fraction of a band's bins averaged for its peak and its valley (at least one bin).
+    linear : bool
+        Return ``peak - valley``; by default (False) ``power_to_db(peak) - power_to_db(valley)``, whose
+        ``top_db=80`` floor is taken over the whole array, all leading dims included (librosa).
+
+    Returns
+    -------
+    mx.array [shape=(..., n_bands + 1, n_frames)], float32.
+
+    Transforms: compile, grad, vjp, jvp; vmap with ``linear=True`` (the dB floor couples a batch).
+    """
+    fn = "spectral_contrast"
+    sr = _checks.positive_number(fn, "sr", sr)
+    fmin = _checks.positive_number(fn, "fmin", fmin)
+    n_bands = _checks.positive_int(fn, "n_bands", n_bands)
+    quantile = _checks.real_number(fn, "quantile", quantile, low=0.0, high=1.0, low_open=True)
+    if quantile == 1.0:
+        raise ParameterError(f"[{fn}] quantile={quantile!r} must be < 1.0")
+    linear = _checks.boolean(fn, "linear", linear)
+    S, n_fft = _magnitude(
+        fn,
+        x,
+        S,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+    )
+    bands = _contrast_bands(fn, sr, n_fft, S.shape[-2], fmin, n_bands, quantile)
+    valleys, peaks = [], []
+    for lo, hi, q in bands:
+        ordered = mx.sort(S[..., lo:hi, :], axis=-2)
+        valleys.append(mx.mean(ordered[..., :q, :], axis=-2, keepdims=True))
+        peaks.append(mx.mean(ordered[..., -q:, :], axis=-2, keepdims=True))
+    valley = mx.concatenate(valleys, axis=-2)
+    peak = mx.concatenate(peaks, axis=-2)
+    if linear:
+        return peak - valley
+    return power_to_db(peak) - power_to_db(valley)
 
 
 def spectral_flatness(

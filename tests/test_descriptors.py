@@ -118,6 +118,40 @@ def test_spectral_flatness_options_match_librosa(opts):
     )
 
 
+@pytest.mark.parametrize("linear", [False, True])
+@pytest.mark.parametrize("config", CONFIGS, ids=_config_id)
+def test_spectral_contrast_waveform_matches_librosa(config, linear):
+    lead, n_fft, hop, center = config
+    x = _signal(lead)
+    kw = dict(sr=SR, n_fft=n_fft, hop_length=hop, center=center, linear=linear)
+    if n_fft == 256:
+        kw.update(fmin=400.0, n_bands=4)  # 62.5 Hz bins: keep every octave band populated
+    check_parity(
+        lambda s: mlxdsp.spectral_contrast(s, **kw),
+        (mx.array(x.astype(np.float32)),),
+        librosa.feature.spectral_contrast(y=x, **kw),
+        dtype=mx.float32,
+        what=f"spectral_contrast {_config_id(config)} linear={linear}",
+    )
+
+
+@pytest.mark.parametrize(
+    "opts",
+    [dict(), dict(quantile=0.2, n_bands=4, fmin=300.0)],
+    ids=["defaults", "quantile=0.2,n_bands=4,fmin=300"],
+)
+def test_spectral_contrast_S_matches_librosa(opts):
+    S = np.abs(librosa.stft(_signal((2,), seed=1), n_fft=1024, hop_length=256))
+    S[..., 2] = 0.0  # a silent frame hits the top_db floor
+    check_parity(
+        lambda s: mlxdsp.spectral_contrast(S=s, sr=SR, **opts),
+        (mx.array(S.astype(np.float32)),),
+        librosa.feature.spectral_contrast(S=S, sr=SR, **opts),
+        dtype=mx.float32,
+        what=f"spectral_contrast S= {opts}",
+    )
+
+
 # (leading dims, frame_length, hop_length, center)
 FRAME_CONFIGS = [
     ((), 2048, 512, True),
@@ -227,6 +261,22 @@ S2 = mx.ones((129, 5))
         (
             lambda: mlxdsp.spectral_bandwidth(X, norm=1),
             r"\[spectral_bandwidth\] norm=1 must be a bool",
+        ),
+        (
+            lambda: mlxdsp.spectral_contrast(X, quantile=1.0),
+            r"\[spectral_contrast\] quantile=1\.0 must be < 1\.0",
+        ),
+        (
+            lambda: mlxdsp.spectral_contrast(X, n_bands=0),
+            r"\[spectral_contrast\] n_bands=0 must be a positive int",
+        ),
+        (
+            lambda: mlxdsp.spectral_contrast(X, sr=8000, n_bands=6),
+            r"\[spectral_contrast\] fmin=200\.0 \* 2 \*\* n_bands=6 exceeds the Nyquist frequency 4000\.0",
+        ),
+        (
+            lambda: mlxdsp.spectral_contrast(X, sr=16000, n_fft=64),
+            r"\[spectral_contrast\] band 0 \(0-200 Hz\) holds no FFT bin",
         ),
         (
             lambda: mlxdsp.spectral_flatness(X, amin=0.0),

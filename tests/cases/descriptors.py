@@ -62,6 +62,28 @@ CASES = [
         label="waveform",
     ),
     Case(
+        "spectral_contrast",
+        lambda S: mlxdsp.spectral_contrast(S=S, sr=8000, fmin=300.0, n_bands=3, linear=True),
+        _magnitudes(65, 5),
+        ref64=lambda S: librosa.feature.spectral_contrast(
+            S=S, sr=8000, fmin=300.0, n_bands=3, linear=True
+        ),
+        label="S=,linear",
+    ),
+    Case(
+        "spectral_contrast",
+        lambda x: mlxdsp.spectral_contrast(x, sr=8000, n_fft=128, hop_length=32, n_bands=3),
+        _noise(300),
+        ref64=lambda x: librosa.feature.spectral_contrast(
+            y=x, sr=8000, n_fft=128, hop_length=32, n_bands=3
+        ),
+        skip={
+            "vmap": "the dB floor (top_db) is taken over every leading dim (librosa), so a batch is "
+            "one signal"
+        },
+        label="waveform,dB",
+    ),
+    Case(
         "spectral_flatness",
         lambda x: mlxdsp.spectral_flatness(x, n_fft=64, hop_length=16),
         _noise(200),
