@@ -32,6 +32,7 @@ from ._mel import mel_to_hz as mel_to_hz
 from ._mfcc import dct as dct
 from ._mfcc import mfcc as mfcc
 from ._delta import delta as delta
+from ._chroma import chroma_stft as chroma_stft
 from ._descriptors import rms as rms
 from ._descriptors import spectral_bandwidth as spectral_bandwidth
 from ._descriptors import spectral_centroid as spectral_centroid
@@ -120,6 +121,7 @@ __all__ = [
     "dct",
     "mfcc",
     "delta",
+    "chroma_stft",
     "rms",
     "spectral_bandwidth",
     "spectral_centroid",
