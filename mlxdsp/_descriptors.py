@@ -21,7 +21,7 @@ from . import _checks, _framing
 from ._db import power_to_db
 from ._errors import ParameterError
 from ._frames import frame_rows, pad_signal
-from ._spectrum import power_of
+from ._spectrum import magnitude_from_power, power_of
 from ._spectrum import spectrogram as _spectrogram
 
 # librosa.util.tiny for float32: columns whose L1 norm is below it are left un-normalized.
@@ -60,14 +60,6 @@ def _l1_normalize(S: mx.array) -> mx.array:
     """librosa.util.normalize(S, norm=1, axis=-2): columns with norm below tiny stay as they are."""
     length = mx.sum(S, axis=-2, keepdims=True)
     return S / mx.where(length < _TINY32, 1.0, length)
-
-
-def _safe_root(v: mx.array, p: float) -> mx.array:
-    """v ** (1 / p) with a zero (not infinite) gradient at v == 0."""
-    positive = v > 0
-    safe = mx.where(positive, v, 1.0)
-    root = mx.sqrt(safe) if p == 2.0 else mx.power(safe, 1.0 / p)
-    return mx.where(positive, root, 0.0)
 
 
 def spectral_centroid(
@@ -174,7 +166,8 @@ def spectral_bandwidth(
     else:
         moment = mx.power(mx.abs(deviation), p)
     weights = _l1_normalize(S) if norm else S
-    return _safe_root(mx.sum(weights * moment, axis=-2, keepdims=True), p)
+    # v ** (1 / p) with a zero gradient at v == 0: the shared safe power of _spectrum.
+    return magnitude_from_power(mx.sum(weights * moment, axis=-2, keepdims=True), 2.0 / p)
 
 
 def spectral_rolloff(
@@ -444,7 +437,7 @@ def rms(
         if frame_length % 2 == 0:
             weight[-1] = 1.0
         power = mx.sum(P * mx.array(weight), axis=-2, keepdims=True) / float(frame_length) ** 2
-        return _safe_root(power, 2.0)
+        return magnitude_from_power(power, 1.0)
     if x is None:
         raise ParameterError(f"[{fn}] pass a waveform x or a spectrogram S=")
     x = _checks.real_signal(fn, "x", x).astype(mx.float32)
@@ -458,7 +451,7 @@ def rms(
     count = _framing.n_frames(fn, x.shape[-1], frame_length, hop_length)
     rows = frame_rows(x, frame_length, hop_length, count)  # [..., n_frames, frame_length]
     power = mx.mean(rows * rows, axis=-1)
-    return _safe_root(mx.expand_dims(power, -2), 2.0)
+    return magnitude_from_power(mx.expand_dims(power, -2), 1.0)
 
 
 def zero_crossing_rate(
