@@ -1,11 +1,11 @@
-"""``python -m benchmarks SUITE [options]``: spectral, io, filters, gpu (run gpu on the device)."""
+"""``python -m benchmarks SUITE``: spectral, parity, io, filters, cqt, features, gpu (gpu: on the device)."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-SUITES = ("spectral", "parity", "io", "filters", "gpu")
+SUITES = ("spectral", "parity", "io", "filters", "cqt", "features", "gpu")
 
 
 def main(argv: list[str]) -> None:
