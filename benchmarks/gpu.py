@@ -253,6 +253,11 @@ def run(runs: int, quick: bool) -> list[dict]:
             padded, w, n_fft, hop, n_frames, source=x, padding=(n_fft // 2, n_fft // 2, "reflect")
         )
 
+    def fused_only(x):
+        return _kernels.windowed_rfft(
+            padded, w, n_fft, hop, n_frames, source=x, padding=(n_fft // 2, n_fft // 2, "reflect")
+        )
+
     framed = mx.compile(frames_only)(x)
     spec = mx.fft.rfft(framed, axis=-1)
     back = mx.fft.irfft(spec, n=n_fft, axis=-1)
@@ -260,6 +265,7 @@ def run(runs: int, quick: bool) -> list[dict]:
     mx.eval(framed, spec, back, scale)
     frame_bytes = batch * n_frames * n_fft * 4
     stages = [
+        ("stft_rfft kernel (fused)", fused_only, (x,), batch * samples * 4 + spec.nbytes),
         ("frames kernel", frames_only, (x,), batch * samples * 4 + frame_bytes),
         ("mx.fft.rfft", lambda r: mx.fft.rfft(r, axis=-1), (framed,), frame_bytes + spec.nbytes),
         (
@@ -284,6 +290,29 @@ def run(runs: int, quick: bool) -> list[dict]:
         rows.append(row)
         print(json.dumps(row), flush=True)
     del x, framed, spec, back
+
+    # fused stft: threadgroup layout sweep (threads per frame cap, threadgroup size)
+    for n_fft, hop, batch, samples in [] if quick else [SIZES[2], SIZES[3]]:
+        xs = [mx.array(rng.standard_normal((batch, samples)).astype(np.float32)) for _ in range(3)]
+        nbytes = batch * samples * 4 + batch * (1 + samples // hop) * (n_fft // 2 + 1) * 8
+        saved = _kernels.FFT_MAX_TPF, _kernels.FFT_GROUP
+        for cap, group in [(256, 256), (128, 256), (64, 256), (64, 128), (128, 128), (32, 256)]:
+            _kernels.FFT_MAX_TPF, _kernels.FFT_GROUP = cap, group
+            tpf, fpg = _kernels.fft_layout(n_fft)
+
+            def fused(x, n_fft=n_fft, hop=hop):
+                return mlxdsp.stft(x, n_fft=n_fft, hop_length=hop)
+
+            ms = _mlx_timer(mx.compile(fused), [(a,) for a in xs], runs)
+            row = dict(
+                op=f"stft tpf={tpf} fpg={fpg}", n_fft=n_fft, hop=hop, batch=batch,
+                samples=samples, kernels_ms=ms, pure_ms=None, torch_ms=None,
+                floor_ms=nbytes / bw["gbs"] / 1e6,
+            )  # fmt: skip
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+        _kernels.FFT_MAX_TPF, _kernels.FFT_GROUP = saved
+        del xs
 
     # multi-resolution STFT loss, value_and_grad (B=4, T=160k and 4 x 1.32M)
     for batch, samples in [(4, 160_000)] if quick else [(4, 160_000), (4, 1_320_000)]:

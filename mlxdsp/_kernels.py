@@ -47,6 +47,7 @@ KERNELS = {
     "overlap_add": (("rows", "window", "scale"), ("y",)),
     "mel": (("spec", "weights", "starts"), ("mel",)),
     "mel_adjoint": (("cot", "weights_t", "starts_t", "spec"), ("dspec",)),
+    "stft_rfft": (("x", "window", "twiddle"), ("spec",)),
 }
 _THREADS_PER_GROUP = 256
 _INT32_LIMIT = 2**31 - 1
@@ -77,6 +78,51 @@ class Geometry(NamedTuple):
 
     def with_scale(self, has_scale: bool) -> Geometry:
         return self._replace(has_scale=bool(has_scale))
+
+
+class FFTGeometry(NamedTuple):
+    """Template constants of the fused frame + window + rFFT kernel (power-of-two ``n_fft``)."""
+
+    n_fft: int
+    hop: int
+    left: int = 0
+    right: int = 0
+    pad_mode: int = 0
+    tpf: int = 0  # threads per frame (0: the default layout)
+    fpg: int = 0  # frames per threadgroup
+
+    @property
+    def log2m(self) -> int:
+        return self.n_fft.bit_length() - 2
+
+    @property
+    def threads(self) -> int:
+        return self.tpf * self.fpg
+
+    def frames_for(self, length: int) -> int:
+        return 1 + (length + self.left + self.right - self.n_fft) // self.hop
+
+    def framing(self, length: int = 0) -> Geometry:
+        """The frames-kernel geometry of the same framing (``extra`` from the signal length)."""
+        extra = (length + self.left + self.right - self.n_fft) % self.hop if length else 0
+        return Geometry(self.n_fft, self.hop, self.left, self.right, self.pad_mode, extra)
+
+
+# Fused FFT layout: threads per frame = min(n_fft / 8, FFT_MAX_TPF); frames per threadgroup fill
+# FFT_GROUP threads. Module-level so the device benchmark can sweep them.
+FFT_MIN_N, FFT_MAX_N = 16, 4096
+FFT_MAX_TPF = 256
+FFT_GROUP = 256
+
+
+def fft_layout(n_fft: int) -> tuple[int, int]:
+    """(threads per frame, frames per threadgroup) of the fused STFT kernel."""
+    tpf = max(1, min(n_fft // 8, FFT_MAX_TPF))
+    return tpf, max(1, FFT_GROUP // tpf)
+
+
+def fft_eligible(n_fft: int) -> bool:
+    return FFT_MIN_N <= n_fft <= FFT_MAX_N and n_fft & (n_fft - 1) == 0
 
 
 class MelGeometry(NamedTuple):
@@ -187,6 +233,17 @@ def template_args(kind: str, g) -> list[tuple[str, object]]:
         return [("NFREQ", g.n_freq), ("NMELS", g.n_mels), ("MAXW", g.max_width)]
     if kind == "mel_adjoint":
         return [("NFREQ", g.n_freq), ("NMELS", g.n_mels), ("MAXM", g.max_width)]
+    if kind == "stft_rfft":
+        return [
+            ("NFFT", g.n_fft),
+            ("LOG2M", g.log2m),
+            ("HOP", g.hop),
+            ("LEFT", g.left),
+            ("RIGHT", g.right),
+            ("PAD_MODE", g.pad_mode),
+            ("TPF", g.tpf),
+            ("FPG", g.fpg),
+        ]
     args = [
         ("NFFT", g.n_fft),
         ("HOP", g.hop),
@@ -200,8 +257,12 @@ def template_args(kind: str, g) -> list[tuple[str, object]]:
     return args
 
 
-def launch_grid(kind: str, shape: tuple[int, ...]) -> tuple[int, int, int]:
-    """frames / overlap_add: x runs along one batch row, y over batch rows; mel kernels are 1-D."""
+def launch_grid(kind: str, shape: tuple[int, ...], g=None) -> tuple[int, int, int]:
+    """frames / overlap_add: x runs along one batch row, y over batch rows; mel kernels are 1-D;
+    stft_rfft: one threadgroup per ``fpg`` frames along x (a whole number of groups), y over rows."""
+    if kind == "stft_rfft":
+        groups = -(-max(shape[1], 1) // g.fpg)
+        return (groups * g.threads, max(shape[0], 1), 1)
     if kind in ("frames", "overlap_add"):
         return (max(math.prod(shape[1:]), 1), max(shape[0], 1), 1)
     return (max(math.prod(shape), 1), 1, 1)
@@ -211,8 +272,8 @@ def _launch(kind: str, backend: str, g, inputs: list[mx.array], shape: tuple[int
     out = _kernel(kind, backend)(
         inputs=inputs,
         template=template_args(kind, g),
-        grid=launch_grid(kind, shape),
-        threadgroup=(_THREADS_PER_GROUP, 1, 1),
+        grid=launch_grid(kind, shape, g),
+        threadgroup=(g.threads if kind == "stft_rfft" else _THREADS_PER_GROUP, 1, 1),
         output_shapes=[shape],
         output_dtypes=[mx.float32],
     )
@@ -272,11 +333,32 @@ def mel_adjoint_pure(g: MelGeometry, cot, weights_t, starts_t, spec) -> mx.array
     return 2.0 * mx.repeat(d_power, 2, axis=1) * spec
 
 
+def stft_rfft_pure(g: FFTGeometry, x: mx.array, window: mx.array, twiddle: mx.array) -> mx.array:
+    """Reference of the fused STFT kernel on its own inputs: [B, T] -> [B, NF, 2 * (n_fft/2 + 1)]
+    (the rFFT of each windowed frame, interleaved re/im; ``twiddle`` is the kernel's table)."""
+    ones = mx.ones((1,), dtype=mx.float32)
+    spec = mx.fft.rfft(frames_pure(g.framing(), x, window, ones), axis=-1)
+    return mx.view(spec, mx.float32)
+
+
+@functools.lru_cache(maxsize=16)
+def _twiddle_np(n_fft: int) -> np.ndarray:
+    k = np.arange(n_fft // 2 + 1, dtype=np.float64)
+    w = np.exp(-2j * np.pi * k / n_fft)
+    return np.stack([w.real, w.imag], axis=-1).reshape(-1).astype(np.float32)
+
+
+def _twiddle(n_fft: int) -> mx.array:
+    """exp(-2 pi i k / n_fft), k = 0 .. n_fft / 2, interleaved, computed in float64."""
+    return mx.array(_twiddle_np(n_fft))
+
+
 _PURE = {
     "frames": frames_pure,
     "overlap_add": overlap_add_pure,
     "mel": mel_pure,
     "mel_adjoint": mel_adjoint_pure,
+    "stft_rfft": stft_rfft_pure,
 }
 
 
@@ -303,6 +385,15 @@ def _validation_case(kind: str, g):
         spec = rng.standard_normal((5, 2 * g.n_freq)).astype(np.float32)
         inputs = [mx.array(cot), mx.array(weights.reshape(-1)), mx.array(starts), mx.array(spec)]
         return inputs, (5, 2 * g.n_freq)
+    if kind == "stft_rfft":
+        # 2 rows, more frames than one threadgroup holds (a partly filled last group)
+        frames = g.fpg + 2
+        length = (frames - 1) * g.hop + g.n_fft - g.left - g.right + g.hop // 2
+        length = max(length, max(g.left, g.right) + 2)
+        x = mx.array(rng.standard_normal((2, length)).astype(np.float32))
+        window = mx.array(rng.standard_normal(g.n_fft).astype(np.float32))
+        shape = (2, g.frames_for(length), g.n_fft + 2)
+        return [x, window, _twiddle(g.n_fft)], shape
     length = g.length_for(3)
     while length < max(g.left, g.right) + 2:
         length += g.hop
@@ -485,12 +576,94 @@ def _overlap_add_fn(g: Geometry):
     return overlap_add
 
 
+def _stft_rfft_op(g: FFTGeometry, x: mx.array, window: mx.array) -> mx.array:
+    """[B, T] -> [B, NF, n_fft/2 + 1] complex64: the fused kernel, or frames + rfft (pure path)."""
+    backend = _usable("stft_rfft", g)
+    if backend is None:
+        ones = mx.ones((1,), dtype=mx.float32)
+        return mx.fft.rfft(frames_pure(g.framing(), x, window, ones), axis=-1)
+    shape = (x.shape[0], g.frames_for(x.shape[1]), g.n_fft + 2)
+    out = _launch("stft_rfft", backend, g, [x, window, _twiddle(g.n_fft)], shape)
+    return mx.view(out, mx.complex64)
+
+
+def _stft_rfft_diff(g: FFTGeometry, x: mx.array, window: mx.array) -> mx.array:
+    """Differentiable fused STFT: the kernel inside its custom_function, or the pure path."""
+    if _usable("stft_rfft", g) is None:
+        ones = mx.ones((1,), dtype=mx.float32)
+        return mx.fft.rfft(frames_pure(g.framing(), x, window, ones), axis=-1)
+    return _stft_rfft_fn(g)(x, window)
+
+
+def _rfft_adjoint(cot: mx.array, n_fft: int) -> mx.array:
+    """The vjp of ``rfft(rows, axis=-1)`` (it does not depend on ``rows``): MLX's own rule, exactly."""
+    zeros = mx.zeros((*cot.shape[:-1], n_fft), dtype=mx.float32)
+    _, (d_rows,) = mx.vjp(lambda r: mx.fft.rfft(r, axis=-1), [zeros], [cot])
+    return d_rows
+
+
+@functools.lru_cache(maxsize=256)
+def _stft_rfft_fn(g: FFTGeometry):
+    """rfft(frames(x) * window) as one kernel. Backward: rfft's adjoint, then the frames adjoint
+    (the overlap-add kernel); forward-mode: the fused kernel again (it is linear in x and in window)."""
+
+    @mx.custom_function
+    def stft_rfft(x, window):
+        return _stft_rfft_op(g, *_sg(x, window))
+
+    @stft_rfft.vjp
+    def stft_rfft_vjp(primals, cotangent, output):
+        x, window = primals
+        cot = _single(cotangent)
+        d_rows = _rfft_adjoint(cot, g.n_fft)
+        ones = mx.ones((1,), dtype=mx.float32)
+        fg = g.framing(x.shape[-1])
+        _, (dx, dw) = mx.vjp(lambda x, w: _frames_diff(fg, x, w, ones), [x, window], [d_rows])
+        return dx, dw
+
+    @stft_rfft.jvp
+    def stft_rfft_jvp(primals, tangents):
+        x, window = primals
+        dx, dw = tangents
+        total = None
+        if dx is not None:
+            total = _accumulate(total, _stft_rfft_diff(g, dx, window))
+        if dw is not None:
+            total = _accumulate(total, _stft_rfft_diff(g, x, dw))
+        if total is None:
+            shape = (x.shape[0], g.frames_for(x.shape[1]), g.n_fft // 2 + 1)
+            total = mx.zeros(shape, dtype=mx.complex64)
+        return total
+
+    return stft_rfft
+
+
 # --------------------------------------------------------------------------------------------------
 # Entry points called by the spectral core
 
 
 def _float32(*arrays: mx.array) -> bool:
     return all(a.dtype == mx.float32 for a in arrays)
+
+
+def _framing_fits(source: mx.array, window: mx.array, g, n_frames: int, row: int) -> bool:
+    """The kernels' framing preconditions: float32, a known pad mode, padding shorter than the
+    signal, ``n_frames`` frames, and the grid (batch rows on y) and int32 indices of ``row`` outputs
+    per frame within range."""
+    length = source.shape[-1] if source.ndim else 0
+    rows = source.size // max(length, 1)
+    return (
+        source.ndim >= 1
+        and g.pad_mode in _PAD_NAMES
+        and _float32(source, window)
+        and window.shape == (g.n_fft,)
+        and length > max(g.left, g.right)
+        and length + g.left + g.right >= g.n_fft
+        and g.frames_for(length) == n_frames
+        and rows <= _MAX_GRID_Y
+        and source.size + g.left + g.right < _INT32_LIMIT
+        and rows * n_frames * row < _INT32_LIMIT
+    )
 
 
 def windowed_frames(
@@ -512,20 +685,9 @@ def windowed_frames(
     if source is None or padding is None:
         source, padding = x, (0, 0, "constant")
     left, right, mode = padding
-    g = Geometry(n_fft, hop_length, left, right, PAD_MODES.get(mode, 0))
+    g = Geometry(n_fft, hop_length, left, right, PAD_MODES.get(mode, -1))
     length = source.shape[-1] if source.ndim else 0
-    eligible = (
-        source.ndim >= 1
-        and mode in PAD_MODES
-        and _float32(source, window)
-        and window.shape == (n_fft,)
-        and length > max(left, right)
-        and length + left + right >= n_fft
-        and g.frames_for(length) == n_frames
-        and source.size // max(length, 1) <= _MAX_GRID_Y
-        and source.size + left + right < _INT32_LIMIT
-        and source.size // max(length, 1) * n_frames * n_fft < _INT32_LIMIT
-    )
+    eligible = _framing_fits(source, window, g, n_frames, n_fft)
     if eligible:
         g = g._replace(extra=(length + left + right - n_fft) % hop_length)
     if not eligible or _usable("frames", g) is None:
@@ -534,6 +696,43 @@ def windowed_frames(
     flat = source.reshape(-1, length)
     rows = _frames_fn(g)(flat, window, mx.ones((1,), dtype=mx.float32))
     return rows.reshape(*lead, n_frames, n_fft)
+
+
+def windowed_rfft(
+    x: mx.array,
+    window: mx.array,
+    n_fft: int,
+    hop_length: int,
+    n_frames: int,
+    *,
+    source: mx.array | None = None,
+    padding: tuple[int, int, str] | None = None,
+) -> mx.array:
+    """[..., T] -> [..., n_frames, n_fft/2 + 1] complex64: the rFFT of each windowed frame.
+
+    Arguments as :func:`windowed_frames`. For a power-of-two ``n_fft`` in 16 .. 4096 one fused kernel
+    reads ``source`` once and writes the spectrum once; otherwise (or when that kernel is unusable)
+    the frames kernel / pure framing feeds ``mx.fft.rfft``.
+    """
+    if source is None or padding is None:
+        source, padding = x, (0, 0, "constant")
+    left, right, mode = padding
+    length = source.shape[-1] if source.ndim else 0
+    g = FFTGeometry(n_fft, hop_length, left, right, PAD_MODES.get(mode, -1), *fft_layout(n_fft))
+    eligible = (
+        fft_eligible(n_fft)
+        and enabled() is not None
+        and _framing_fits(source, window, g, n_frames, n_fft + 2)
+        and _usable("stft_rfft", g) is not None
+    )
+    if not eligible:
+        rows = windowed_frames(
+            x, window, n_fft, hop_length, n_frames, source=source, padding=padding
+        )
+        return mx.fft.rfft(rows, axis=-1)
+    lead = source.shape[:-1]
+    spec = _stft_rfft_fn(g)(source.reshape(-1, length), window)
+    return spec.reshape(*lead, n_frames, n_fft // 2 + 1)
 
 
 def overlap_add_scaled(
@@ -690,4 +889,5 @@ __all__ = [
     "mel_projection",
     "overlap_add_scaled",
     "windowed_frames",
+    "windowed_rfft",
 ]

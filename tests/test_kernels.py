@@ -67,15 +67,29 @@ def test_generated_source(kind, backend):
     for name in (*inputs, *outputs):
         assert f"{name}[" in body, f"{name} unused in {kind}"
     assert f"{inputs[0]}_shape[0]" in body
-    # the grid may be rounded up: the bounds check precedes the only store
-    check = body.index("if (gid >= ")
-    if kind in ("frames", "overlap_add"):
-        assert "b >= batch" in body[check : check + 60]  # the y axis is checked too
-    assert "return;" in body[check : check + 80]
-    store = body.index(f"{outputs[0]}[")
-    assert check < store
+    if kind == "stft_rfft":
+        # threadgroup kernel: every thread reaches every barrier; the bounds check (frames past the
+        # end, rows past the batch) comes after the last barrier and before the only store
+        assert "const bool active = f < frames && b < batch;" in body
+        check = body.index("if (!active) {")
+        assert "return;" in body[check : check + 30]
+        assert body.rindex("DSP_BARRIER()") < check < body.index(f"{outputs[0]}[")
+        assert "DSP_SHARED" in body and "#define DSP_SHARED" in prelude
+    else:
+        # the grid may be rounded up: the bounds check precedes the only store
+        check = body.index("if (gid >= ")
+        if kind in ("frames", "overlap_add"):
+            assert "b >= batch" in body[check : check + 60]  # the y axis is checked too
+        assert "return;" in body[check : check + 80]
+        store = body.index(f"{outputs[0]}[")
+        assert check < store
     # template constants the body needs are exactly the ones passed
-    sample = _kernels.MelGeometry(5, 3, 2) if kind.startswith("mel") else _kernels.Geometry(8, 2)
+    if kind.startswith("mel"):
+        sample = _kernels.MelGeometry(5, 3, 2)
+    elif kind == "stft_rfft":
+        sample = _kernels.FFTGeometry(16, 4, 8, 8, 1, 2, 128)
+    else:
+        sample = _kernels.Geometry(8, 2)
     names = {n for n, _ in _kernels.template_args(kind, sample)}
     for name in names:
         assert name in body
@@ -140,8 +154,8 @@ def host_kernels(tmp_path_factory):
         pytest.skip("g++ not available")
     out = {}
     for kind, (inputs, outputs) in _kernels.KERNELS.items():
-        if kind == "mel_adjoint":
-            continue  # checked through the fake backend and on the GPU
+        if kind in ("mel_adjoint", "stft_rfft"):
+            continue  # fake backend + GPU; stft_rfft: tests/test_kernel_stft_rfft.py
         body = _kernels._read(f"shared/{kind}.inc")
         template = _HOST_MEL if kind == "mel" else _HOST
         src = template.format(i0=inputs[0], i1=inputs[1], i2=inputs[2], o0=outputs[0], body=body)
@@ -302,6 +316,16 @@ class FakeKernel:
         if self.mode == "raise":
             raise RuntimeError("compile failed (fake)")
         t = dict(template)
+        if self.kind == "stft_rfft":
+            g = _kernels.FFTGeometry(
+                t["NFFT"], t["HOP"], t["LEFT"], t["RIGHT"], t["PAD_MODE"], t["TPF"], t["FPG"]
+            )
+            out = _kernels.stft_rfft_pure(g, *inputs)
+            assert tuple(out.shape) == tuple(output_shapes[0]) and output_dtypes[0] == mx.float32
+            assert tuple(grid) == _kernels.launch_grid(self.kind, tuple(output_shapes[0]), g)
+            assert threadgroup[0] == g.tpf * g.fpg and grid[0] % threadgroup[0] == 0
+            np.testing.assert_array_equal(np.array(inputs[2]), _kernels._twiddle_np(g.n_fft))
+            return [_opaque(out + 1e-3 if self.mode == "wrong" else out)]
         if self.kind in ("mel", "mel_adjoint"):
             g = _kernels.MelGeometry(t["NFREQ"], t["NMELS"], t.get("MAXW", t.get("MAXM")))
             out = _kernels._PURE[self.kind](g, *inputs)
@@ -403,7 +427,8 @@ def test_fake_kernels_forward_and_gradients(fake_gpu, cfg):
     rng = np.random.default_rng(5)
     x = _signal(rng, cfg[5], cfg[6])
     X = _stft(cfg, x)
-    assert made["frames"].calls >= 2  # validation + the call itself
+    # validation + the call itself; power-of-two n_fft: the fused frame + window + rFFT kernel
+    assert made["stft_rfft" if _kernels.fft_eligible(cfg[0]) else "frames"].calls >= 2
     assert_close(np.array(X), np.array(_pure(_stft, cfg, x)), 1e-6, "stft")
     y = _istft(cfg, X, cfg[6])
     assert made["overlap_add"].calls >= 2
@@ -453,20 +478,23 @@ def test_fake_kernels_under_compile_and_second_order(fake_gpu):
 
 
 @pytest.mark.parametrize("mode", ["wrong", "raise"])
-def test_broken_kernel_warns_once_and_falls_back(fake_gpu, mode):
+@pytest.mark.parametrize("n_fft", [63, 64])
+def test_broken_kernel_warns_once_and_falls_back(fake_gpu, mode, n_fft):
+    """n_fft=63: the frames kernel; 64: the fused kernel first, then its fallback, the frames kernel."""
     made = fake_gpu(mode)
+    kinds = ["stft_rfft", "frames"] if _kernels.fft_eligible(n_fft) else ["frames"]
     rng = np.random.default_rng(2)
     x = _signal(rng, (2,), 400)
     with pytest.warns(_kernels.KernelWarning, match="failed self-validation") as record:
-        X = mlxdsp.stft(x, n_fft=64, hop_length=16)
-    assert len(record) == 1 and "frames" in str(record[0].message)
-    assert made["frames"].calls == 1  # the validation run only
+        X = mlxdsp.stft(x, n_fft=n_fft, hop_length=16)
+    assert [str(r.message).split("'")[1] for r in record] == kinds
+    assert all(made[kind].calls == 1 for kind in kinds)  # the validation run only
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        X2 = mlxdsp.stft(x, n_fft=64, hop_length=16)  # no second warning, still the pure path
-    assert made["frames"].calls == 1
+        X2 = mlxdsp.stft(x, n_fft=n_fft, hop_length=16)  # no second warning, still the pure path
+    assert all(made[kind].calls == 1 for kind in kinds)
     with _kernels.kernels_disabled():
-        ref = mlxdsp.stft(x, n_fft=64, hop_length=16)
+        ref = mlxdsp.stft(x, n_fft=n_fft, hop_length=16)
     np.testing.assert_array_equal(np.array(X), np.array(ref))
     np.testing.assert_array_equal(np.array(X2), np.array(ref))
 
