@@ -91,10 +91,11 @@ def stft(
 
     def pipeline(signal: mx.array) -> mx.array:
         padded = pad_signal(fn, signal, left, right, pad_mode) if center else signal
-        rows = _kernels.windowed_frames(
-            padded, w, n_fft, hop_length, count, source=signal, padding=(left, right, pad_mode)
-        )
-        return mx.fft.rfft(rows, axis=-1) if onesided else mx.fft.fft(rows, axis=-1)
+        framing = dict(source=signal, padding=(left, right, pad_mode))
+        if onesided:  # fused frame + window + rFFT kernel on a GPU (power-of-two n_fft)
+            return _kernels.windowed_rfft(padded, w, n_fft, hop_length, count, **framing)
+        rows = _kernels.windowed_frames(padded, w, n_fft, hop_length, count, **framing)
+        return mx.fft.fft(rows, axis=-1)
 
     n_freq = n_fft // 2 + 1 if onesided else n_fft
     output_bytes = 8 * n_freq * count * (x.size // max(1, x.shape[-1]))
