@@ -13,9 +13,18 @@ import librosa
 import mlx.core as mx
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import mlxdsp
-from mlxdsp._chroma import _chroma_basis_f64
+from mlxdsp._chroma import (
+    _chroma_basis_f64,
+    _cq_to_chroma_f64,
+    chroma_cens,
+    chroma_cqt,
+    cq_to_chroma,
+)
+from tests.cases.chroma import reference_cqt_magnitude
 from tests.cases.spectral import check_parity, rel_err
 
 SR = 16000
@@ -119,5 +128,300 @@ X = mx.zeros(1000)
     ],
 )
 def test_errors(call, match):
+    with pytest.raises(mlxdsp.ParameterError, match=match):
+        call()
+
+
+# --------------------------------------------------------------------------------------------------
+# Constant-Q chroma: cq_to_chroma, chroma_cqt, chroma_cens (librosa 0.11, float64 reference input).
+# The C= inputs are |librosa.cqt| of a music-like and a speech-like signal (tests/cases/chroma.py).
+
+
+CQ_SR = 22050
+
+
+@pytest.mark.parametrize(
+    "n_input,bins_per_octave,n_chroma,fmin,window,base_c",
+    [
+        (84, 12, 12, None, None, True),
+        (252, 36, 12, None, None, True),
+        (250, 36, 12, 55.0, None, False),
+        (100, 24, 24, 30.0, (0.2, 1.0, 0.5), True),
+        (7, 36, 12, None, (1.0, 2.0, 3.0, 4.0), True),
+        (90, 36, 6, 441.3, tuple(np.hanning(7)), False),
+        (13, 3, 3, 20.0, None, True),
+    ],
+)
+def test_cq_to_chroma_matches_librosa(n_input, bins_per_octave, n_chroma, fmin, window, base_c):
+    expected = librosa.filters.cq_to_chroma(
+        n_input,
+        bins_per_octave=bins_per_octave,
+        n_chroma=n_chroma,
+        fmin=fmin,
+        window=None if window is None else np.array(window),
+        base_c=base_c,
+        dtype=np.float64,
+    )
+    got = _cq_to_chroma_f64(n_input, bins_per_octave, n_chroma, fmin, window, base_c)
+    assert got.shape == expected.shape and got.dtype == np.float64
+    assert rel_err(got, expected) <= 1e-12
+    public = cq_to_chroma(
+        n_input,
+        bins_per_octave=bins_per_octave,
+        n_chroma=n_chroma,
+        fmin=fmin,
+        window=None if window is None else list(window),
+        base_c=base_c,
+    )
+    assert public.shape == expected.shape and public.dtype == mx.float32
+    assert rel_err(np.array(public), expected) <= 1e-7
+
+
+@given(
+    n_chroma=st.sampled_from([3, 6, 12, 24]),
+    n_merge=st.integers(1, 4),
+    n_input=st.integers(1, 300),
+    fmin=st.one_of(st.none(), st.floats(8.0, 4000.0)),
+    window=st.one_of(st.none(), st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=9)),
+    base_c=st.booleans(),
+)
+def test_cq_to_chroma_matches_librosa_drawn(n_chroma, n_merge, n_input, fmin, window, base_c):
+    bpo = n_chroma * n_merge
+    expected = librosa.filters.cq_to_chroma(
+        n_input,
+        bins_per_octave=bpo,
+        n_chroma=n_chroma,
+        fmin=fmin,
+        window=None if window is None else np.array(window),
+        base_c=base_c,
+        dtype=np.float64,
+    )
+    got = _cq_to_chroma_f64(
+        n_input, bpo, n_chroma, fmin, None if window is None else tuple(window), base_c
+    )
+    assert got.shape == expected.shape
+    assert rel_err(got, expected) <= 1e-12
+
+
+def _cq_input(kinds, n_bins, bins_per_octave, fmin=None):
+    C = np.stack(
+        [reference_cqt_magnitude(k, CQ_SR, 3.0, n_bins, bins_per_octave, fmin) for k in kinds]
+    )
+    return C if len(kinds) > 1 else C[0]
+
+
+# (signals, n_bins, bins_per_octave, options beyond norm)
+CQT_CONFIGS = [
+    (("music",), 252, 36, {}),
+    (("speech",), 252, 36, {}),
+    (("music", "speech"), 84, 12, dict(bins_per_octave=12, threshold=0.2)),
+    (("music",), 168, 24, dict(bins_per_octave=24, n_chroma=24, fmin=55.0)),
+    (("speech",), 100, 36, dict(window=[0.25, 0.5, 1.0, 0.5, 0.25])),
+    (("music", "speech"), 216, 36, dict(n_chroma=6, fmin=40.0)),
+]
+
+
+@pytest.mark.parametrize("norm", [math.inf, 1, 2, None], ids=["inf", "1", "2", "None"])
+@pytest.mark.parametrize(
+    "config", CQT_CONFIGS, ids=lambda c: f"{'+'.join(c[0])},n_bins={c[1]},{sorted(c[3])}"
+)
+def test_chroma_cqt_C_matches_librosa(config, norm):
+    kinds, n_bins, bpo, opts = config
+    fmin = opts.get("fmin")
+    C = _cq_input(kinds, n_bins, bpo, fmin)
+    ref_opts = {k: np.array(v) if k == "window" else v for k, v in opts.items()}
+    check_parity(
+        lambda c: chroma_cqt(C=c, sr=CQ_SR, norm=norm, **opts),
+        (mx.array(C.astype(np.float32)),),
+        librosa.feature.chroma_cqt(C=C, sr=CQ_SR, norm=norm, **ref_opts),
+        dtype=mx.float32,
+        what=f"chroma_cqt C= {kinds} {opts} norm={norm}",
+    )
+
+
+@given(
+    n_chroma=st.sampled_from([6, 12, 24]),
+    n_merge=st.integers(1, 3),
+    n_bins=st.integers(1, 260),
+    fmin=st.one_of(st.none(), st.floats(20.0, 500.0)),
+    norm=st.sampled_from([math.inf, 1, 2, 3.5, None]),
+    threshold=st.one_of(st.none(), st.floats(0.0, 1.0)),
+    window=st.one_of(st.none(), st.lists(st.floats(0.0, 2.0), min_size=1, max_size=5)),
+    lead=st.sampled_from([(), (2,), (1, 2)]),
+    seed=st.integers(0, 2**16),
+)
+def test_chroma_cqt_C_matches_librosa_drawn(
+    n_chroma, n_merge, n_bins, fmin, norm, threshold, window, lead, seed
+):
+    C = np.random.default_rng(seed).uniform(0.0, 1.0, (*lead, n_bins, 7)) ** 3
+    opts = dict(
+        n_chroma=n_chroma,
+        bins_per_octave=n_chroma * n_merge,
+        fmin=fmin,
+        norm=norm,
+        threshold=threshold,
+    )
+    ref_window = None if window is None else np.array(window)
+    expected = librosa.feature.chroma_cqt(C=C, window=ref_window, **opts)
+    got = chroma_cqt(C=mx.array(C.astype(np.float32)), window=window, **opts)
+    assert got.shape == expected.shape and got.dtype == mx.float32
+    # A value within float32 rounding of the threshold may land on either side: its frame is left out
+    # of the comparison (the threshold is a documented step, not an accuracy question).
+    keep = np.ones(expected.shape[:-2] + (1,) + expected.shape[-1:], dtype=bool)
+    if threshold is not None:
+        raw = librosa.feature.chroma_cqt(
+            C=C, window=ref_window, **{**opts, "norm": None, "threshold": None}
+        )
+        keep = ~np.any(
+            np.abs(raw - threshold) <= 1e-5 * max(1.0, threshold), axis=-2, keepdims=True
+        )
+    m = np.broadcast_to(keep, expected.shape)
+    assert rel_err(np.array(got)[m], expected[m]) <= 1e-5
+
+
+def _cens_comparable(C, win_len_smooth, **chroma_opts):
+    """Frames of chroma_cens that no near-threshold quantization can touch, [..., 1, n_frames].
+
+    CENS quantizes the L1-normalized chroma with thresholds 0.4, 0.2, 0.1, 0.05; a value within float32
+    rounding of one may land on either side in float32, and the smoothing spreads that over
+    ``win_len_smooth + 2`` frames. Those frames are a documented step, not an accuracy question.
+    """
+    chroma = librosa.feature.chroma_cqt(C=C, norm=1, **chroma_opts)
+    near = np.zeros(chroma.shape[:-2] + chroma.shape[-1:], dtype=bool)
+    for t in (0.4, 0.2, 0.1, 0.05):
+        near |= np.any(np.abs(chroma - t) <= 1e-5, axis=-2)
+    reach = 0 if win_len_smooth is None else (win_len_smooth + 2) // 2 + 1
+    touched = near.copy()
+    for shift in range(1, reach + 1):
+        touched[..., shift:] |= near[..., :-shift]
+        touched[..., :-shift] |= near[..., shift:]
+    return ~touched[..., None, :]
+
+
+CENS_CONFIGS = [
+    (("music",), 252, 36, {}),
+    (("speech",), 252, 36, dict(win_len_smooth=None)),
+    (("music", "speech"), 84, 12, dict(bins_per_octave=12, win_len_smooth=10, norm=1)),
+    (("music",), 168, 24, dict(bins_per_octave=24, n_chroma=24, smoothing_window=("kaiser", 4.0))),
+    (("speech",), 252, 36, dict(win_len_smooth=4, norm=math.inf, smoothing_window="hamming")),
+]
+
+
+@pytest.mark.parametrize("config", CENS_CONFIGS, ids=lambda c: f"{'+'.join(c[0])},{sorted(c[3])}")
+def test_chroma_cens_C_matches_librosa(config):
+    kinds, n_bins, bpo, opts = config
+    C = _cq_input(kinds, n_bins, bpo)
+    chroma_opts = {k: v for k, v in opts.items() if k in ("bins_per_octave", "n_chroma")}
+    mask = _cens_comparable(C, opts.get("win_len_smooth", 41), **chroma_opts)
+    assert mask.mean() >= 0.8, f"only {mask.mean():.0%} of the frames are comparable"
+    check_parity(
+        lambda c: chroma_cens(C=c, sr=CQ_SR, **opts),
+        (mx.array(C.astype(np.float32)),),
+        librosa.feature.chroma_cens(C=C, sr=CQ_SR, **opts),
+        dtype=mx.float32,
+        what=f"chroma_cens C= {kinds} {opts}",
+        mask=mask,
+    )
+
+
+CQ = mx.ones((36, 4))
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: chroma_cqt(), r"\[chroma_cqt\] pass a waveform x or a constant-Q spectrogram C="),
+        (
+            lambda: chroma_cqt(X, C=CQ),
+            r"\[chroma_cqt\] pass either a waveform x or a constant-Q spectrogram C=, not both",
+        ),
+        (
+            lambda: chroma_cqt(C=CQ, bins_per_octave=30),
+            r"\[chroma_cqt\] bins_per_octave=30 must be an integer multiple of n_chroma=12",
+        ),
+        (
+            lambda: chroma_cqt(C=CQ, bins_per_octave=0),
+            r"\[chroma_cqt\] bins_per_octave=0 must be a positive int",
+        ),
+        (lambda: chroma_cqt(C=CQ, n_chroma=0), r"\[chroma_cqt\] n_chroma=0 must be a positive int"),
+        (lambda: chroma_cqt(C=CQ, norm=-1), r"\[chroma_cqt\] norm=-1\.0 must be > 0\.0"),
+        (lambda: chroma_cqt(C=CQ, fmin=0), r"\[chroma_cqt\] fmin=0\.0 must be > 0\.0"),
+        (
+            lambda: chroma_cqt(C=CQ, threshold="a"),
+            r"\[chroma_cqt\] threshold='a' must be a real number",
+        ),
+        (
+            lambda: chroma_cqt(C=CQ, tuning=None),
+            r"\[chroma_cqt\] tuning=None must be a real number",
+        ),
+        (
+            lambda: chroma_cqt(C=CQ, n_octaves=0),
+            r"\[chroma_cqt\] n_octaves=0 must be a positive int",
+        ),
+        (
+            lambda: chroma_cqt(C=CQ, hop_length=0),
+            r"\[chroma_cqt\] hop_length=0 must be a positive int",
+        ),
+        (lambda: chroma_cqt(C=CQ, sr=0), r"\[chroma_cqt\] sr=0\.0 must be > 0\.0"),
+        (
+            lambda: chroma_cqt(C=CQ, cqt_mode="fast"),
+            r"\[chroma_cqt\] cqt_mode='fast' must be one of 'full', 'hybrid'",
+        ),
+        (
+            lambda: chroma_cqt(C=CQ, window=mx.ones(3)),
+            r"\[chroma_cqt\] window must be None or a non-empty 1-D NumPy array, list or tuple of "
+            r"finite numbers \(got array\)",
+        ),
+        (
+            lambda: chroma_cqt(C=CQ, window=[[1.0]]),
+            r"\[chroma_cqt\] window must be None .* \(got list\)",
+        ),
+        (
+            lambda: chroma_cqt(C=CQ, window=[]),
+            r"\[chroma_cqt\] window must be None .* \(got list\)",
+        ),
+        (
+            lambda: chroma_cqt(C=CQ, window=["a"]),
+            r"\[chroma_cqt\] window must be None .* \(got list\)",
+        ),
+        (
+            lambda: chroma_cqt(C=CQ, window=[np.nan]),
+            r"\[chroma_cqt\] window must be None .* \(got list\)",
+        ),
+        (
+            lambda: chroma_cqt(C=mx.ones(36)),
+            r"\[chroma_cqt\] C\.shape=\(36,\) must have at least 2 dims",
+        ),
+        (
+            lambda: chroma_cqt(C=mx.ones((36, 4), dtype=mx.complex64)),
+            r"\[chroma_cqt\] C\.dtype=mlx\.core\.complex64 must be real floating",
+        ),
+        (
+            lambda: chroma_cens(C=CQ, win_len_smooth=0),
+            r"\[chroma_cens\] win_len_smooth=0 must be a positive int",
+        ),
+        (lambda: chroma_cens(C=CQ, norm=0), r"\[chroma_cens\] norm=0\.0 must be > 0\.0"),
+        (
+            lambda: chroma_cens(C=CQ, smoothing_window="nope"),
+            r"\[chroma_cens\] smoothing_window='nope' must be one of 'hann', ",
+        ),
+        (
+            lambda: chroma_cens(),
+            r"\[chroma_cens\] pass a waveform x or a constant-Q spectrogram C=",
+        ),
+        (
+            lambda: chroma_cens(C=CQ, bins_per_octave=13),
+            r"\[chroma_cens\] bins_per_octave=13 must be an integer multiple of n_chroma=12",
+        ),
+        (lambda: cq_to_chroma(0), r"\[cq_to_chroma\] n_input=0 must be a positive int"),
+        (
+            lambda: cq_to_chroma(10, bins_per_octave=18),
+            r"\[cq_to_chroma\] bins_per_octave=18 must be an integer multiple of n_chroma=12",
+        ),
+        (lambda: cq_to_chroma(10, base_c=None), r"\[cq_to_chroma\] base_c=None must be a bool"),
+        (lambda: cq_to_chroma(10, fmin=-3), r"\[cq_to_chroma\] fmin=-3\.0 must be > 0\.0"),
+    ],
+)
+def test_cq_errors(call, match):
     with pytest.raises(mlxdsp.ParameterError, match=match):
         call()
