@@ -324,6 +324,34 @@ def test_chroma_cens_C_matches_librosa(config):
     )
 
 
+@given(
+    n_chroma=st.sampled_from([6, 12, 24]),
+    n_merge=st.integers(1, 3),
+    n_bins=st.integers(1, 200),
+    n_frames=st.integers(1, 60),
+    win_len_smooth=st.one_of(st.none(), st.integers(1, 50)),
+    smoothing_window=st.sampled_from(
+        ["hann", "hamming", "boxcar", ("kaiser", 6.0), ("tukey", 0.3)]
+    ),
+    norm=st.sampled_from([math.inf, 1, 2, None]),
+    lead=st.sampled_from([(), (2,)]),
+    seed=st.integers(0, 2**16),
+)
+def test_chroma_cens_C_matches_librosa_drawn(
+    n_chroma, n_merge, n_bins, n_frames, win_len_smooth, smoothing_window, norm, lead, seed
+):
+    C = np.random.default_rng(seed).uniform(0.0, 1.0, (*lead, n_bins, n_frames)) ** 4
+    bpo = n_chroma * n_merge
+    opts = dict(n_chroma=n_chroma, bins_per_octave=bpo, norm=norm, win_len_smooth=win_len_smooth)
+    expected = librosa.feature.chroma_cens(C=C, smoothing_window=smoothing_window, **opts)
+    got = chroma_cens(C=mx.array(C.astype(np.float32)), smoothing_window=smoothing_window, **opts)
+    assert got.shape == expected.shape and got.dtype == mx.float32
+    mask = np.broadcast_to(
+        _cens_comparable(C, win_len_smooth, n_chroma=n_chroma, bins_per_octave=bpo), expected.shape
+    )
+    assert rel_err(np.array(got)[mask], expected[mask]) <= 1e-5
+
+
 CQ = mx.ones((36, 4))
 
 
