@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _checks
 from ._errors import ParameterError
+from ._spectrum import magnitude_from_power, power_of
 from ._spectrum import spectrogram as _spectrogram
 from ._window import _parse as _window_parse
 from ._window import window_f64
@@ -163,12 +164,8 @@ def chroma_stft(
 
 _C1_HZ = 440.0 * 2.0 ** ((24 - 69.0) / 12.0)  # librosa.note_to_hz("C1"), librosa's default fmin
 _CQT_MODES = ("full", "hybrid")
-_QUANT_STEPS = (
-    0.4,
-    0.2,
-    0.1,
-    0.05,
-)  # chroma_cens: Müller & Ewert's log-like thresholds, weight 1/4 each
+# chroma_cens: Müller & Ewert's log-like quantization thresholds, each worth 1/4.
+_QUANT_STEPS = (0.4, 0.2, 0.1, 0.05)
 
 
 def _cq_roll(bins_per_octave: int, n_chroma: int, fmin: float | None, base_c: bool) -> int:
@@ -335,12 +332,12 @@ def _cq_magnitude(fn, x, C, *, sr, hop_length, fmin, tuning, n_octaves, bins_per
         bins_per_octave=bins_per_octave,
         tuning=tuning,
     )
+    # The constant-Q transforms are imported here, where they are needed (the C= path never is).
     if cqt_mode == "hybrid":
-        from ._cqt import hybrid_cqt  # noqa: PLC0415 (the constant-Q module is only needed here)
+        from ._cqt import hybrid_cqt
 
         return hybrid_cqt(x, **opts)
-    from ._cqt import cqt  # noqa: PLC0415
-    from ._spectrum import magnitude_from_power, power_of  # noqa: PLC0415
+    from ._cqt import cqt
 
     return magnitude_from_power(power_of(cqt(x, **opts)))
 
@@ -421,7 +418,7 @@ def chroma_cqt(
     sr : float
         Sample rate (Hz).
     C : mx.array [shape=(..., n_bins, n_frames)], optional
-        Constant-Q magnitudes instead of ``x`` (any number of bins; the first is at ``fmin``).
+        Non-negative constant-Q magnitudes instead of ``x`` (any number of bins; the first is at ``fmin``).
     hop_length : int
         Samples between frames (waveform input).
     fmin : float > 0 or None
