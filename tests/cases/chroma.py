@@ -140,6 +140,15 @@ CASES = [
         ref64=lambda chroma: librosa.feature.tonnetz(chroma=chroma),
         label="chroma=",
     ),
+    Case(
+        "tonnetz",
+        lambda C: tonnetz(C=C, bins_per_octave=12, norm=2),
+        _powers(36, 5),
+        ref64=lambda C: librosa.feature.tonnetz(
+            chroma=librosa.feature.chroma_cqt(C=C, bins_per_octave=12, norm=2)
+        ),
+        label="C=,norm=2",
+    ),
 ]
 
 NOT_ARRAY_FUNCTIONS = {
