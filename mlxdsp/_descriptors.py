@@ -500,3 +500,92 @@ def zero_crossing_rate(
     # The first sample of a frame has no predecessor inside the frame (librosa: pad=False).
     rate = mx.sum(rows[..., 1:], axis=-1) / float(frame_length)
     return mx.expand_dims(rate, -2)
+
+
+@functools.lru_cache(maxsize=64)
+def _poly_pinv(freq: tuple, order: int) -> mx.array:
+    """[order + 1, n_bins] least-squares solver of np.polyfit(freq, ., order), highest power first.
+
+    Built in float64 on frequencies scaled to [-1, 1] (a well-conditioned Vandermonde matrix), then the
+    coefficients are scaled back: c_k = c'_k / scale ** k.
+    """
+    f = np.asarray(freq, dtype=np.float64)
+    scale = float(np.max(np.abs(f))) or 1.0
+    powers = np.arange(order, -1, -1)
+    pinv = np.linalg.pinv(np.vander(f / scale, order + 1)) / scale ** powers[:, None]
+    return mx.array(pinv.astype(np.float32))
+
+
+def poly_features(
+    x=None,
+    *,
+    sr: float = 22050,
+    S=None,
+    n_fft: int = 2048,
+    hop_length: int | None = 512,
+    win_length: int | None = None,
+    window="hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    order: int = 1,
+    freq=None,
+) -> mx.array:
+    """Coefficients of an ``order``-th degree polynomial fitted to each frame's magnitude spectrum.
+
+    The least-squares fit of ``S[:, t]`` against the bin frequencies (librosa's ``np.polyfit`` per
+    frame) is one product with the cached pseudo-inverse of the Vandermonde matrix.
+
+    Parameters
+    ----------
+    x, sr, S, n_fft, hop_length, win_length, window, center, pad_mode
+        As :func:`spectral_centroid` (librosa's defaults, ``pad_mode="constant"``); ``S`` is a magnitude.
+    order : int >= 0
+        Polynomial degree.
+    freq : array-like [shape=(n_bins,)], optional
+        Bin frequencies (Hz), default the rFFT bin centres. A constant (converted to NumPy once and
+        cached); librosa's per-frame 2-D ``freq`` is not supported.
+
+    Returns
+    -------
+    mx.array [shape=(..., order + 1, n_frames)], float32: coefficients, highest power first.
+
+    Notes
+    -----
+    float32 relative error against librosa (float64) measured about 1e-6 for orders 0-4 on the default
+    22.05 kHz / 2048-point grid.
+
+    Transforms: compile, grad, vjp, jvp, vmap.
+
+    Examples
+    --------
+    >>> import mlx.core as mx
+    >>> poly_features(mx.random.normal((22050,)), order=2).shape
+    (3, 44)
+    """
+    fn = "poly_features"
+    sr = _checks.positive_number(fn, "sr", sr)
+    order = _checks.nonnegative_int(fn, "order", order)
+    S, n_fft = _magnitude(
+        fn,
+        x,
+        S,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+    )
+    if freq is None:
+        if S.shape[-2] < 2:
+            raise ParameterError(
+                f"[{fn}] S.shape[-2]={S.shape[-2]} must be at least 2 (or pass freq=)"
+            )
+        freq = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    else:
+        freq = np.asarray(freq, dtype=np.float64)
+        if freq.ndim != 1 or freq.shape[0] != S.shape[-2]:
+            raise ParameterError(
+                f"[{fn}] freq.shape={freq.shape} must be (S.shape[-2],) = ({S.shape[-2]},)"
+            )
+    return _poly_pinv(tuple(freq.tolist()), order) @ S

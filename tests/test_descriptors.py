@@ -11,9 +11,13 @@ import librosa
 import mlx.core as mx
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import mlxdsp
-from tests.cases.spectral import check_parity
+from mlxdsp._descriptors import poly_features
+from tests.cases.features import music_like, speech_like
+from tests.cases.spectral import check_parity, rel_err
 
 SR = 16000
 # (leading dims, n_fft, hop_length, center)
@@ -221,6 +225,55 @@ def test_zero_crossing_rate_threshold_matches_librosa():
 
 
 # ------------------------------------------------------------------------------------------------
+# poly_features: float32 against np.polyfit in float64 (librosa). Measured worst rel_err ~1e-6 for
+# orders 0-4; the tolerance stays the library's 1e-5.
+
+
+@pytest.mark.parametrize("kind", ["music", "speech"])
+@pytest.mark.parametrize("order", [0, 1, 2, 3, 4])
+def test_poly_features_waveform_matches_librosa(kind, order):
+    x = (music_like if kind == "music" else speech_like)((2,), n=22050, sr=22050)
+    kw = dict(sr=22050, order=order)
+    check_parity(
+        lambda s: poly_features(s, **kw),
+        (mx.array(x.astype(np.float32)),),
+        librosa.feature.poly_features(y=x, **kw),
+        dtype=mx.float32,
+        what=f"poly_features {kind} order={order}",
+    )
+
+
+def test_poly_features_S_and_freq_match_librosa():
+    S = np.abs(librosa.stft(_signal((2, 3), seed=2), n_fft=400, hop_length=100))
+    freq = np.linspace(50.0, 7000.0, S.shape[-2]) ** 1.1
+    for kw in (dict(order=2), dict(order=3, freq=freq)):
+        check_parity(
+            lambda s, kw=kw: poly_features(S=s, sr=SR, **kw),
+            (mx.array(S.astype(np.float32)),),
+            librosa.feature.poly_features(S=S, sr=SR, **kw),
+            dtype=mx.float32,
+            what=f"poly_features S= {sorted(kw)}",
+        )
+
+
+@given(
+    n_fft=st.integers(16, 1024),
+    hop=st.integers(16, 512),
+    order=st.integers(0, 3),
+    sr=st.sampled_from([8000, 16000, 22050, 44100]),
+    center=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_property_poly_features_matches_librosa(n_fft, hop, order, sr, center, seed):
+    x = music_like(n=4096, sr=sr, seed=seed)
+    kw = dict(sr=sr, n_fft=n_fft, hop_length=hop, order=order, center=center)
+    expected = librosa.feature.poly_features(y=x, **kw)
+    got = poly_features(mx.array(x.astype(np.float32)), **kw)
+    assert got.shape == expected.shape
+    assert rel_err(np.array(got), expected) <= 1e-5
+
+
+# ------------------------------------------------------------------------------------------------
 # Errors
 
 X = mx.zeros(1000)
@@ -309,6 +362,19 @@ S2 = mx.ones((129, 5))
         (
             lambda: mlxdsp.zero_crossing_rate(mx.zeros(10), center=False),
             r"\[zero_crossing_rate\] input length 10 is shorter than the frame length 2048",
+        ),
+        (
+            lambda: poly_features(X, order=-1),
+            r"\[poly_features\] order=-1 must be a non-negative int",
+        ),
+        (
+            lambda: poly_features(S=S2, freq=np.ones(5)),
+            r"\[poly_features\] freq\.shape=\(5,\) must be \(S\.shape\[-2\],\) = \(129,\)",
+        ),
+        (lambda: poly_features(), r"\[poly_features\] pass a waveform x or a spectrogram S="),
+        (
+            lambda: poly_features(S=mx.ones((1, 4))),
+            r"\[poly_features\] S\.shape\[-2\]=1 must be at least 2 \(or pass freq=\)",
         ),
     ],
 )

@@ -6,6 +6,7 @@ import librosa
 import numpy as np
 
 import mlxdsp
+from mlxdsp._descriptors import poly_features
 
 from . import Case
 
@@ -120,5 +121,19 @@ CASES = [
         _noise(200),
         skip={"grad": _PIECEWISE, "jvp": _PIECEWISE},
         label="waveform",
+    ),
+    Case(
+        "poly_features",
+        lambda x: poly_features(x, order=2, **_SPEC),
+        _noise(200),
+        ref64=lambda x: librosa.feature.poly_features(y=x, order=2, **_SPEC),
+        label="waveform,order=2",
+    ),
+    Case(
+        "poly_features",
+        lambda S: poly_features(S=S, sr=8000, order=1),
+        _magnitudes(33, 7),
+        ref64=lambda S: librosa.feature.poly_features(S=S, sr=8000, order=1),
+        label="S=,order=1",
     ),
 ]
