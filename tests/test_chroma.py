@@ -218,6 +218,7 @@ CQT_CONFIGS = [
     (("music",), 168, 24, dict(bins_per_octave=24, n_chroma=24, fmin=55.0)),
     (("speech",), 100, 36, dict(window=[0.25, 0.5, 1.0, 0.5, 0.25])),
     (("music", "speech"), 216, 36, dict(n_chroma=6, fmin=40.0)),
+    (("speech",), 84, 12, dict(bins_per_octave=None)),
 ]
 
 
