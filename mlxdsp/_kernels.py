@@ -108,16 +108,15 @@ class FFTGeometry(NamedTuple):
         return Geometry(self.n_fft, self.hop, self.left, self.right, self.pad_mode, extra)
 
 
-# Fused FFT layout: threads per frame = min(n_fft / 8, FFT_MAX_TPF); frames per threadgroup fill
-# FFT_GROUP threads. Module-level so the device benchmark can sweep them.
+# Fused FFT layout: n_fft / 16 threads per frame (one radix-8 butterfly each per pass); frames per
+# threadgroup fill FFT_GROUP threads. Module-level so the device benchmark can sweep it.
 FFT_MIN_N, FFT_MAX_N = 16, 4096
-FFT_MAX_TPF = 256
 FFT_GROUP = 256
 
 
 def fft_layout(n_fft: int) -> tuple[int, int]:
     """(threads per frame, frames per threadgroup) of the fused STFT kernel."""
-    tpf = max(1, min(n_fft // 8, FFT_MAX_TPF))
+    tpf = max(1, n_fft // 16)
     return tpf, max(1, FFT_GROUP // tpf)
 
 
@@ -343,13 +342,13 @@ def stft_rfft_pure(g: FFTGeometry, x: mx.array, window: mx.array, twiddle: mx.ar
 
 @functools.lru_cache(maxsize=16)
 def _twiddle_np(n_fft: int) -> np.ndarray:
-    k = np.arange(n_fft // 2 + 1, dtype=np.float64)
+    k = np.arange(n_fft, dtype=np.float64)
     w = np.exp(-2j * np.pi * k / n_fft)
     return np.stack([w.real, w.imag], axis=-1).reshape(-1).astype(np.float32)
 
 
 def _twiddle(n_fft: int) -> mx.array:
-    """exp(-2 pi i k / n_fft), k = 0 .. n_fft / 2, interleaved, computed in float64."""
+    """exp(-2 pi i k / n_fft), k = 0 .. n_fft - 1, interleaved, computed in float64."""
     return mx.array(_twiddle_np(n_fft))
 
 

@@ -100,12 +100,18 @@ def check(cfg) -> None:
         worst.get("(pure stft vs f64)", 0.0),
         rel(Xp, stft64(np.array(x), n_fft, hop, win, center, mode)),
     )
+    # the same spectrum into both paths: with center=False the inverse envelope amplifies the edges,
+    # so the fused stft's (float32-rounding) difference from the pure stft must not enter this check
     y = mlxdsp.istft(X, length=length, **opts)
-    yp = pure(lambda: mlxdsp.istft(Xp, length=length, **opts))
+    yp = pure(lambda: mlxdsp.istft(X, length=length, **opts))
     record("istft", rel(y, yp), RTOL, cfg)
 
     w = mx.array(rng.uniform(0.3, 1.0, win or n_fft).astype(np.float32))
-    u = mx.array(rng.standard_normal((*lead, length)).astype(np.float32))
+    u_np = rng.standard_normal((*lead, length)).astype(np.float32)
+    if not center:  # the inverse envelope is ~0 at the uncentred edges: keep them out of the loss
+        u_np[..., :n_fft] = 0.0
+        u_np[..., -n_fft:] = 0.0
+    u = mx.array(u_np)
     wopts = dict(opts, window=w)
 
     def loss(x, w):

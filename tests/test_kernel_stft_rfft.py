@@ -102,24 +102,26 @@ def _reference(g, x, window):
 
 
 GEOMETRIES = [
-    # n_fft, hop, left, right, pad mode, T, threads per frame (0: default layout)
-    (16, 4, 8, 8, "reflect", 61, 0),
-    (32, 5, 16, 16, "edge", 47, 0),
-    (64, 16, 0, 0, "constant", 200, 0),
-    (128, 32, 64, 64, "constant", 300, 0),
-    (256, 100, 128, 128, "reflect", 700, 0),
-    (512, 128, 256, 256, "reflect", 1100, 0),
-    (1024, 256, 512, 512, "reflect", 1500, 0),
-    (64, 16, 32, 32, "reflect", 150, 1),  # one thread per frame: every loop runs many times
-    (2048, 512, 1024, 1024, "edge", 1500, 64),
+    # n_fft, hop, left, right, pad mode, T, frames per threadgroup (0: the default layout)
+    (16, 4, 8, 8, "reflect", 61, 0),  # radix 8 only
+    (32, 5, 16, 16, "edge", 47, 0),  # 2 x 8
+    (64, 16, 0, 0, "constant", 200, 0),  # 4 x 8
+    (128, 32, 64, 64, "constant", 300, 0),  # 8 x 8
+    (256, 100, 128, 128, "reflect", 700, 0),  # 2 x 8 x 8
+    (512, 128, 256, 256, "reflect", 1100, 3),  # 4 x 8 x 8, 3 frames per group
+    (1024, 256, 512, 512, "reflect", 1500, 0),  # 8 x 8 x 8
+    (2048, 512, 1024, 1024, "edge", 1500, 1),  # 2 x 8 x 8 x 8
+    (4096, 1000, 2048, 2048, "reflect", 3000, 0),  # 4 x 8 x 8 x 8
 ]
 
 
 @pytest.mark.parametrize("geom", GEOMETRIES, ids=[str(g) for g in GEOMETRIES])
 def test_host_body_matches_float64_rfft(tmp_path, geom):
-    n_fft, hop, left, right, mode, length, tpf = geom
-    layout = _kernels.fft_layout(n_fft) if tpf == 0 else (tpf, max(1, 64 // tpf))
-    g = _kernels.FFTGeometry(n_fft, hop, left, right, _kernels.PAD_MODES[mode], *layout)
+    n_fft, hop, left, right, mode, length, fpg = geom
+    tpf, default_fpg = _kernels.fft_layout(n_fft)
+    g = _kernels.FFTGeometry(
+        n_fft, hop, left, right, _kernels.PAD_MODES[mode], tpf, fpg or default_fpg
+    )
     rng = np.random.default_rng(n_fft + length)
     x = rng.standard_normal((2, length)).astype(np.float32)
     w = rng.uniform(0.1, 1.0, n_fft).astype(np.float32)

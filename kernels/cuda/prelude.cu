@@ -5,9 +5,10 @@
 #define DSP_THREAD_INDEX ((int)(blockIdx.x * blockDim.x + threadIdx.x))
 #define DSP_THREAD_Y ((int)(blockIdx.y * blockDim.y + threadIdx.y))
 // Threadgroup (block) kernels: index within the block, block index along x, block-shared arrays,
-// the block barrier, and the low `bits` bits of v reversed.
+// the block barrier, the low `bits` bits of v reversed, and a loop-unroll hint.
 #define DSP_LOCAL_INDEX ((int)threadIdx.x)
 #define DSP_GROUP_INDEX ((int)blockIdx.x)
 #define DSP_SHARED __shared__
 #define DSP_BARRIER() __syncthreads()
 #define DSP_BITREV(v, bits) ((int)(__brev((unsigned int)(v)) >> (32 - (bits))))
+#define DSP_UNROLL _Pragma("unroll")

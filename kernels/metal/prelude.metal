@@ -5,9 +5,10 @@
 #define DSP_THREAD_INDEX ((int)thread_position_in_grid.x)
 #define DSP_THREAD_Y ((int)thread_position_in_grid.y)
 // Threadgroup kernels: index within the threadgroup, threadgroup index along x, threadgroup arrays,
-// the threadgroup barrier, and the low `bits` bits of v reversed.
+// the threadgroup barrier, the low `bits` bits of v reversed, and a loop-unroll hint.
 #define DSP_LOCAL_INDEX ((int)thread_position_in_threadgroup.x)
 #define DSP_GROUP_INDEX ((int)threadgroup_position_in_grid.x)
 #define DSP_SHARED threadgroup
 #define DSP_BARRIER() threadgroup_barrier(mem_flags::mem_threadgroup)
 #define DSP_BITREV(v, bits) ((int)(reverse_bits((uint)(v)) >> (32 - (bits))))
+#define DSP_UNROLL _Pragma("unroll")

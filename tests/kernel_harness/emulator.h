@@ -43,6 +43,7 @@ inline unsigned reverse(unsigned v, int bits) {
 #define DSP_SHARED static
 #define DSP_BARRIER() dsp_emu::barrier()
 #define DSP_BITREV(v, bits) ((int)dsp_emu::reverse((unsigned)(v), (bits)))
+#define DSP_UNROLL
 
 static void dsp_body();
 
