@@ -162,6 +162,8 @@ FRAME_CONFIGS = [
     ((2,), 511, 100, False),
     ((2, 3), 256, 64, True),
     ((), 255, 33, True),
+    ((2,), 400, 160, True),  # gcd 80: frames of 5 blocks every 2 (the block-sum path)
+    ((), 300, 7, False),  # gcd 1: 300 blocks per frame (the framed-rows path)
 ]
 
 
