@@ -291,13 +291,13 @@ def run(runs: int, quick: bool) -> list[dict]:
         print(json.dumps(row), flush=True)
     del x, framed, spec, back
 
-    # fused stft: threadgroup layout sweep (threads per frame cap, threadgroup size)
+    # fused stft: threadgroup size sweep (frames per threadgroup)
     for n_fft, hop, batch, samples in [] if quick else [SIZES[2], SIZES[3]]:
         xs = [mx.array(rng.standard_normal((batch, samples)).astype(np.float32)) for _ in range(3)]
         nbytes = batch * samples * 4 + batch * (1 + samples // hop) * (n_fft // 2 + 1) * 8
-        saved = _kernels.FFT_MAX_TPF, _kernels.FFT_GROUP
-        for cap, group in [(256, 256), (128, 256), (64, 256), (64, 128), (128, 128), (32, 256)]:
-            _kernels.FFT_MAX_TPF, _kernels.FFT_GROUP = cap, group
+        saved = _kernels.FFT_GROUP
+        for group in (64, 128, 256, 512):
+            _kernels.FFT_GROUP = group
             tpf, fpg = _kernels.fft_layout(n_fft)
 
             def fused(x, n_fft=n_fft, hop=hop):
@@ -311,7 +311,7 @@ def run(runs: int, quick: bool) -> list[dict]:
             )  # fmt: skip
             rows.append(row)
             print(json.dumps(row), flush=True)
-        _kernels.FFT_MAX_TPF, _kernels.FFT_GROUP = saved
+        _kernels.FFT_GROUP = saved
         del xs
 
     # multi-resolution STFT loss, value_and_grad (B=4, T=160k and 4 x 1.32M)
