@@ -109,8 +109,8 @@ def run(durations, budget_s: float):
         nn = {name: _torch_runner(layer, x_np) for name, layer in layers.items()}
         for op, fn in _mlx_cases().items():
             compiled = mx.compile(fn)
-            eager_ms = median_ms(lambda fn=fn: mx.eval(fn(x)), budget_s=budget_s)
-            compiled_ms = median_ms(lambda c=compiled: mx.eval(c(x)), budget_s=budget_s)
+            eager_ms = median_ms(lambda fn=fn, x=x: mx.eval(fn(x)), budget_s=budget_s)
+            compiled_ms = median_ms(lambda c=compiled, x=x: mx.eval(c(x)), budget_s=budget_s)
             ours = min(eager_ms, compiled_ms)
             row = [op, f"{seconds} s", f"{eager_ms:.1f}", f"{compiled_ms:.1f}"]
             peer_ms = median_ms(librosa_cases[op], budget_s=budget_s)
