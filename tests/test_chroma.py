@@ -24,7 +24,7 @@ from mlxdsp._chroma import (
     chroma_cqt,
     cq_to_chroma,
 )
-from tests.cases.chroma import reference_cqt_magnitude
+from tests.cases.chroma import music_like, reference_cqt_magnitude, speech_like
 from tests.cases.spectral import check_parity, rel_err
 
 SR = 16000
@@ -351,6 +351,58 @@ def test_chroma_cens_C_matches_librosa_drawn(
         _cens_comparable(C, win_len_smooth, n_chroma=n_chroma, bins_per_octave=bpo), expected.shape
     )
     assert rel_err(np.array(got)[mask], expected[mask]) <= 1e-5
+
+
+# --------------------------------------------------------------------------------------------------
+# Waveform input: mlxdsp's chroma of its own cqt (mlxdsp._cqt) against librosa's chroma of librosa.cqt
+# (float64 input, tuning=0.0). The tolerance is cqt's against librosa (1e-4 relative in librosa's
+# default configuration, the bar), not the chroma map's.
+
+WAVE_RTOL = 1e-4
+
+WAVE_CONFIGS = [
+    (("music",), {}),
+    (("speech",), {}),
+    (("music", "speech"), dict(bins_per_octave=12, n_octaves=6, hop_length=256, fmin=55.0, norm=2)),
+    (("speech",), dict(n_chroma=24, bins_per_octave=24, norm=1, threshold=0.05)),
+    (("music", "speech"), dict(cqt_mode="hybrid", norm=None)),
+]
+
+
+def _waveforms(kinds, seconds=3.0):
+    ys = [(music_like if k == "music" else speech_like)(CQ_SR, seconds) for k in kinds]
+    return np.stack(ys) if len(ys) > 1 else ys[0]
+
+
+@pytest.mark.parametrize("config", WAVE_CONFIGS, ids=lambda c: f"{'+'.join(c[0])},{sorted(c[1])}")
+def test_chroma_cqt_waveform_matches_librosa(config):
+    kinds, opts = config
+    y = _waveforms(kinds)
+    check_parity(
+        lambda x: chroma_cqt(x, sr=CQ_SR, **opts),
+        (mx.array(y.astype(np.float32)),),
+        librosa.feature.chroma_cqt(y=y, sr=CQ_SR, tuning=0.0, **opts),
+        dtype=mx.float32,
+        what=f"chroma_cqt waveform {kinds} {opts}",
+        rtol=WAVE_RTOL,
+    )
+
+
+@pytest.mark.parametrize("kind", ["music", "speech"])
+def test_chroma_cens_waveform_matches_librosa(kind):
+    y = _waveforms((kind,))
+    C = reference_cqt_magnitude(kind, CQ_SR, 3.0, 252, 36)
+    mask = _cens_comparable(C, 41)  # librosa's chroma of the same |librosa.cqt| locates the steps
+    assert mask.mean() >= 0.8, f"only {mask.mean():.0%} of the frames are comparable"
+    check_parity(
+        lambda x: chroma_cens(x, sr=CQ_SR),
+        (mx.array(y.astype(np.float32)),),
+        librosa.feature.chroma_cens(y=y, sr=CQ_SR, tuning=0.0),
+        dtype=mx.float32,
+        what=f"chroma_cens waveform {kind}",
+        rtol=WAVE_RTOL,
+        mask=mask,
+    )
 
 
 CQ = mx.ones((36, 4))

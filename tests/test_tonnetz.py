@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import mlxdsp
 from mlxdsp._tonnetz import tonnetz
-from tests.cases.chroma import reference_cqt_magnitude
+from tests.cases.chroma import music_like, reference_cqt_magnitude, speech_like
 from tests.cases.spectral import check_parity, rel_err
 
 SR = 22050
@@ -88,6 +88,24 @@ def test_tonnetz_matches_librosa_drawn(n_chroma, lead, n_frames, seed):
     got = tonnetz(chroma=mx.array(chroma.astype(np.float32)))
     assert got.shape == expected.shape and got.dtype == mx.float32
     assert rel_err(np.array(got), expected) <= 1e-5
+
+
+@pytest.mark.parametrize(
+    "kind,opts",
+    [("music", {}), ("speech", dict(bins_per_octave=12, hop_length=256))],
+    ids=["music", "speech,bins_per_octave=12,hop_length=256"],
+)
+def test_tonnetz_waveform_matches_librosa(kind, opts):
+    # Through mlxdsp's own cqt: the tolerance is cqt's against librosa (1e-4, the bar).
+    y = (music_like if kind == "music" else speech_like)(SR, 3.0)
+    check_parity(
+        lambda x: tonnetz(x, sr=SR, **opts),
+        (mx.array(y.astype(np.float32)),),
+        librosa.feature.tonnetz(y=y, sr=SR, tuning=0.0, **opts),
+        dtype=mx.float32,
+        what=f"tonnetz waveform {kind} {opts}",
+        rtol=1e-4,
+    )
 
 
 CH = mx.ones((12, 4))
