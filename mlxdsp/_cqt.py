@@ -28,6 +28,50 @@ from ._typing import PadMode
 RES_TYPES = ("soxr_hq", "fft", "scipy")
 
 
+# Complex <-> interleaved real views. On CPU, MLX's complex multiply is ~35x slower than a real multiply
+# of the same data viewed as (re, im) pairs, and real/imag extraction copies. ``mx.view`` has no
+# vjp/jvp, so these carry their own (a view's adjoint is the inverse view); the forward reads its input
+# through stop_gradient because MLX's jvp also walks a custom function's forward graph.
+def _view_real(z: mx.array) -> mx.array:
+    return mx.view(z, mx.float32)
+
+
+def _view_complex(r: mx.array) -> mx.array:
+    return mx.view(r, mx.complex64)
+
+
+@mx.custom_function
+def _as_real(z):
+    """complex64 [..., n] -> float32 [..., 2n] (re, im interleaved)."""
+    return _view_real(mx.stop_gradient(z))
+
+
+@_as_real.vjp
+def _as_real_vjp(primals, cotangent, output):
+    return _view_complex(cotangent)
+
+
+@_as_real.jvp
+def _as_real_jvp(primals, tangents):
+    return _view_real(tangents)
+
+
+@mx.custom_function
+def _as_complex(r):
+    """float32 [..., 2n] (re, im interleaved) -> complex64 [..., n]."""
+    return _view_complex(mx.stop_gradient(r))
+
+
+@_as_complex.vjp
+def _as_complex_vjp(primals, cotangent, output):
+    return _view_real(cotangent)
+
+
+@_as_complex.jvp
+def _as_complex_jvp(primals, tangents):
+    return _view_complex(tangents)
+
+
 def cqt_frequencies(n_bins: int, *, fmin: float, bins_per_octave: int = 12, tuning: float = 0.0):
     """Centre frequencies (Hz) of the constant-Q bins: ``fmin * 2 ** ((k + tuning) / bins_per_octave)``.
 
@@ -72,9 +116,10 @@ _REACH = len(_cqt_filters.SOXR_HQ_HALFBAND) - 1  # filter half-length (200 taps)
 
 @functools.lru_cache(maxsize=64)
 def _halfband_mx(size: int) -> mx.array:
-    """0.5 * H on the lowest size // 4 + 1 bins of an rfft of ``size`` (the bins kept after 2:1)."""
+    """0.5 * H on the lowest size // 4 + 1 bins of an rfft of ``size`` (the bins kept after 2:1), each
+    value twice (it scales interleaved re, im pairs)."""
     response = 0.5 * _cqt_filters.halfband_response(size)[: size // 4 + 1]
-    return mx.array(response.astype(np.float32))
+    return mx.array(np.repeat(response, 2).astype(np.float32))
 
 
 def _soxr_halve(y: mx.array, length: int | None = None) -> mx.array:
@@ -96,8 +141,10 @@ def _soxr_halve(y: mx.array, length: int | None = None) -> mx.array:
         y, [(0, 0)] * (y.ndim - 1) + [(reach, count * step + size - y.shape[-1] - reach)]
     )
     rows = frame_rows(padded, size, step, count)
-    spec = mx.fft.rfft(rows, axis=-1)[..., : size // 4 + 1] * _halfband_mx(size)
-    out = mx.fft.irfft(spec, n=size // 2, axis=-1)[..., reach // 2 : reach // 2 + step // 2]
+    pairs = _as_real(mx.fft.rfft(rows, axis=-1))[..., : 2 * (size // 4 + 1)]
+    out = mx.fft.irfft(_as_complex(pairs * _halfband_mx(size)), n=size // 2, axis=-1)[
+        ..., reach // 2 : reach // 2 + step // 2
+    ]
     return out.reshape(*out.shape[:-2], count * (step // 2))[..., :length]
 
 
@@ -132,14 +179,14 @@ def _early_decimate(x: mx.array, stages: int, res_type: str) -> mx.array:
 
 
 def _octave_response(y: mx.array, octave, pad_mode: str, fn: str) -> mx.array:
-    """librosa's __cqt_response on one octave: [..., L] -> [..., n_frames, 2 * n_filters] (re | im)."""
+    """librosa's __cqt_response on one octave: [..., L] -> [..., n_frames, 2 * n_filters] (re, im
+    interleaved per filter)."""
     half = octave.n_fft // 2
     padded = pad_signal(fn, y, half, half, pad_mode)
     count = 1 + (padded.shape[-1] - octave.n_fft) // octave.hop
     rows = frame_rows(padded, octave.n_fft, octave.hop, count)
-    spec = mx.fft.rfft(rows, axis=-1)[..., octave.bin_lo : octave.bin_hi]
-    pair = mx.concatenate([mx.real(spec), mx.imag(spec)], axis=-1)
-    return pair @ octave.matrix
+    pairs = _as_real(mx.fft.rfft(rows, axis=-1))[..., 2 * octave.bin_lo : 2 * octave.bin_hi]
+    return pairs @ octave.matrix
 
 
 def _multirate(fn, x, plan, pad_mode, res_type, magnitude=False):
@@ -159,15 +206,13 @@ def _multirate(fn, x, plan, pad_mode, res_type, magnitude=False):
             stages += 1
         parts.append(_octave_response(signal, octave, pad_mode, fn))
     n_frames = min(p.shape[-2] for p in parts)
-    re, im = [], []
-    for octave, part in zip(reversed(plan.octaves), reversed(parts), strict=True):
-        width = octave.hi - octave.lo
-        part = part[..., :n_frames, :]
-        re.append(part[..., :width])
-        im.append(part[..., width:])
-    re = mx.concatenate(re, axis=-1) if len(re) > 1 else re[0]
-    im = mx.concatenate(im, axis=-1) if len(im) > 1 else im[0]
-    out = magnitude_from_power(re * re + im * im) if magnitude else re + 1j * im
+    parts = [p[..., :n_frames, :] for p in reversed(parts)]  # lowest octave first
+    pairs = mx.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
+    if magnitude:
+        pairs = pairs.reshape(*pairs.shape[:-1], -1, 2)
+        out = magnitude_from_power(mx.sum(pairs * pairs, axis=-1))
+    else:
+        out = _as_complex(pairs)
     return mx.swapaxes(out, -1, -2)
 
 

@@ -391,7 +391,7 @@ class Octave(NamedTuple):
     bin_lo: int
     bin_hi: int
     basis: np.ndarray
-    matrix: mx.array  # [2 * n_band, 2 * n_filters] float32: [Dr | Di] @ matrix = [Cr | Ci]
+    matrix: mx.array  # [2 * n_band, 2 * n_filters] float32 on interleaved (re, im) pairs
 
 
 class Plan(NamedTuple):
@@ -401,11 +401,13 @@ class Plan(NamedTuple):
 
 
 def _real_pair(basis: np.ndarray) -> mx.array:
-    """Complex projection D @ basis.T as one real matmul on [Re D | Im D]."""
-    b = basis.T
-    top = np.concatenate([b.real, b.imag], axis=1)
-    bottom = np.concatenate([-b.imag, b.real], axis=1)
-    return mx.array(np.concatenate([top, bottom], axis=0).astype(np.float32))
+    """C = D @ basis.T as one real matmul on interleaved pairs: rows (Re D_j, Im D_j), columns
+    (Re C_b, Im C_b)."""
+    b = basis.T  # [n_band, n_filters]
+    out = np.empty((2 * b.shape[0], 2 * b.shape[1]))
+    out[0::2, 0::2], out[0::2, 1::2] = b.real, b.imag
+    out[1::2, 0::2], out[1::2, 1::2] = -b.imag, b.real
+    return mx.array(out.astype(np.float32))
 
 
 def _band(basis: np.ndarray) -> tuple[int, int]:
