@@ -577,7 +577,8 @@ def chroma_cens(
     win_len_smooth : int or None
         Smoothing length in frames (default 41); None turns smoothing off.
     smoothing_window : str or tuple
-        Window name as :func:`get_window` (symmetric form), default ``"hann"``.
+        Window name as :func:`get_window` (symmetric form), default ``"hann"``. librosa also takes a
+        callable or an array here; only named windows are offered.
 
     Returns
     -------
