@@ -9,6 +9,7 @@ import mlx.core as mx
 import numpy as np
 
 from . import _checks
+from ._cqt_filters import C1_HZ
 from ._errors import ParameterError
 from ._spectrum import magnitude_from_power, power_of
 from ._spectrum import spectrogram as _spectrogram
@@ -162,7 +163,6 @@ def chroma_stft(
 
 # --- constant-Q chroma -------------------------------------------------------------------------------
 
-_C1_HZ = 440.0 * 2.0 ** ((24 - 69.0) / 12.0)  # librosa.note_to_hz("C1"), librosa's default fmin
 _CQT_MODES = ("full", "hybrid")
 # chroma_cens: Müller & Ewert's log-like quantization thresholds, each worth 1/4.
 _QUANT_STEPS = (0.4, 0.2, 0.1, 0.05)
@@ -170,7 +170,7 @@ _QUANT_STEPS = (0.4, 0.2, 0.1, 0.05)
 
 def _cq_roll(bins_per_octave: int, n_chroma: int, fmin: float | None, base_c: bool) -> int:
     """Rotation (in chroma bins) that puts C (or A) first: librosa.filters.cq_to_chroma's arithmetic."""
-    fmin = _C1_HZ if fmin is None else fmin
+    fmin = C1_HZ if fmin is None else fmin
     midi_0 = np.mod(12 * (np.log2(fmin) - np.log2(440.0)) + 69, 12)
     roll = midi_0 if base_c else midi_0 - 9
     return int(np.round(roll * (n_chroma / 12.0)))
