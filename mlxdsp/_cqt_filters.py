@@ -555,3 +555,62 @@ def hybrid_split(o: Options) -> tuple[int, float]:
     pseudo = 2.0 ** np.ceil(np.log2(lengths)) < 2 * o.hop_length
     n_pseudo = int(np.sum(pseudo))
     return n_pseudo, (float(np.min(freqs[pseudo])) if n_pseudo else 0.0)
+
+
+class InverseOctave(NamedTuple):
+    """One octave of librosa's icqt (lowest first): bins [lo, hi), inverse STFT geometry at its rate,
+    the band of rfft bins it writes, the projection C -> D on interleaved pairs, and how many 1:2
+    upsampling stages bring it back to the input rate."""
+
+    lo: int
+    hi: int
+    hop: int
+    n_fft: int
+    bin_lo: int
+    bin_hi: int
+    matrix: mx.array  # [2 * n_filters, 2 * n_band] float32
+    up_stages: int
+
+
+@functools.lru_cache(maxsize=64)
+def icqt_plan(o: Options) -> tuple[tuple[InverseOctave, ...], float]:
+    """librosa.icqt's per-octave inverse bases; also the longest wavelet (for ``length``)."""
+    n_bins, bpo = o.n_bins, o.bins_per_octave
+    n_octaves = int(np.ceil(float(n_bins) / bpo))
+    freqs = cqt_frequencies_np(n_bins, o.fmin, bpo, 0.0)
+    alpha = relative_bandwidth(freqs, bpo)
+    lengths, _ = wavelet_lengths(freqs, alpha, o.sr, o.window, o.filter_scale, 0.0)
+    srs, hops = [o.sr], [o.hop_length]
+    for _ in range(n_octaves - 1):
+        halve = hops[0] % 2 == 0
+        srs.insert(0, srs[0] * 0.5 if halve else srs[0])
+        hops.insert(0, hops[0] // 2 if halve else hops[0])
+    octaves = []
+    for i, (my_sr, my_hop) in enumerate(zip(srs, hops, strict=True)):
+        lo = bpo * i
+        hi = lo + min(bpo, n_bins - lo)
+        basis, n_fft, _ = filter_fft(
+            my_sr, freqs[lo:hi], alpha[lo:hi], o.window, o.filter_scale, o.norm, o.sparsity, 0.0
+        )
+        inverse = basis.conj().T  # [n_freq, n_filters]
+        weight = 1 / np.sum(np.abs(inverse) ** 2, axis=0) * (n_fft / lengths[lo:hi])
+        if o.scale:
+            weight = weight * np.sqrt(lengths[lo:hi])
+        inverse = inverse * weight[None, :]
+        b_lo, b_hi = _band(inverse.T)
+        up = int(round(np.log2(o.sr // my_sr)))
+        matrix = _real_pair(np.ascontiguousarray(inverse[b_lo:b_hi]))
+        octaves.append(InverseOctave(lo, hi, my_hop, n_fft, b_lo, b_hi, matrix, up))
+    return tuple(octaves), float(np.max(lengths))
+
+
+@functools.lru_cache(maxsize=64)
+def upsample_response(size: int, stages: int) -> np.ndarray:
+    """2**stages * prod_j H_j on the lowest size // 2 + 1 bins of a ``size`` rfft: soxr_hq's 1:2
+    interpolator (zero-stuffing then 2 * h) applied ``stages`` times, each H on its output grid;
+    interleaved for (re, im) pairs."""
+    keep = size // 2 + 1
+    response = np.full(keep, 2.0**stages)
+    for j in range(stages):
+        response *= halfband_response(size * 2 ** (j + 1))[:keep]
+    return np.repeat(response, 2)

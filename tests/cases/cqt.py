@@ -10,7 +10,7 @@ import librosa
 import mlx.core as mx
 import numpy as np
 
-from mlxdsp._cqt import cqt, hybrid_cqt, pseudo_cqt, vqt
+from mlxdsp._cqt import cqt, hybrid_cqt, icqt, pseudo_cqt, vqt
 
 from . import Case
 
@@ -42,6 +42,9 @@ def _signals(n):
 
 # Small, fast configurations: 4 octaves at 8 kHz, hop 64 (three 2:1 decimations).
 _OPTS = dict(sr=8000, hop_length=64, fmin=110.0, n_bins=40, bins_per_octave=10)
+
+
+_INVERSE = {k: v for k, v in _OPTS.items() if k != "n_bins"}
 
 
 def _librosa(fn, **kw):
@@ -84,6 +87,14 @@ CASES = [
         _signals(1200),
         ref64=_librosa(librosa.pseudo_cqt),
         fd_eps=1e-3,
+    ),
+    Case(
+        "icqt",
+        lambda x: icqt(cqt(x, **_OPTS), length=1200, **_INVERSE),
+        _signals(1200),
+        ref64=lambda x: librosa.icqt(_librosa(librosa.cqt)(x), length=1200, **_INVERSE),
+        fd_eps=1e-3,
+        label="icqt(cqt(x))",
     ),
     Case(
         "hybrid_cqt",
