@@ -29,8 +29,9 @@ from ._spectrum import spectrogram as _spectrogram
 _TINY32 = float(np.finfo(np.float32).tiny)
 
 
-def _magnitude(fn, x, S, *, n_fft, hop_length, win_length, window, center, pad_mode):
-    """(S [..., n_freq, n_frames] float32, n_fft) from a waveform or a given spectrogram."""
+def _magnitude(fn, x, S, *, n_fft, hop_length, win_length, window, center, pad_mode, power=1.0):
+    """(S [..., n_freq, n_frames] float32, n_fft) from a waveform (``|stft| ** power``) or a given
+    spectrogram (returned as is)."""
     if S is not None:
         if x is not None:
             raise ParameterError(f"[{fn}] pass either a waveform x or a spectrogram S=, not both")
@@ -47,7 +48,7 @@ def _magnitude(fn, x, S, *, n_fft, hop_length, win_length, window, center, pad_m
         window=window,
         center=center,
         pad_mode=pad_mode,
-        power=1.0,
+        power=power,
     )
     return S, n_fft
 
@@ -401,7 +402,9 @@ def spectral_flatness(
     fn = "spectral_flatness"
     amin = _checks.positive_number(fn, "amin", amin)
     power = _checks.positive_number(fn, "power", power)
-    S, _ = _magnitude(
+    # From a waveform, |stft| ** power directly (no square root to undo for the default power=2).
+    from_waveform = S is None
+    P, _ = _magnitude(
         fn,
         x,
         S,
@@ -411,8 +414,10 @@ def spectral_flatness(
         window=window,
         center=center,
         pad_mode=pad_mode,
+        power=power,
     )
-    P = S * S if power == 2.0 else mx.power(S, power)
+    if not from_waveform:
+        P = P * P if power == 2.0 else mx.power(P, power)
     P = mx.maximum(P, amin)
     # exp(mean(log(P / mean(P)))) == gmean / amean; the logs of the ratios are small near flat frames
     # (exactly 0 for a constant one), so the float32 sum of logs loses less than with log(P) itself.
