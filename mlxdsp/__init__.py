@@ -33,6 +33,10 @@ from ._mfcc import dct as dct
 from ._mfcc import mfcc as mfcc
 from ._delta import delta as delta
 from ._chroma import chroma_stft as chroma_stft
+from ._chroma import chroma_cqt as chroma_cqt
+from ._chroma import chroma_cens as chroma_cens
+from ._chroma import cq_to_chroma as cq_to_chroma
+from ._tonnetz import tonnetz as tonnetz
 from ._descriptors import rms as rms
 from ._descriptors import spectral_bandwidth as spectral_bandwidth
 from ._descriptors import spectral_centroid as spectral_centroid
@@ -122,6 +126,10 @@ __all__ = [
     "mfcc",
     "delta",
     "chroma_stft",
+    "chroma_cqt",
+    "chroma_cens",
+    "cq_to_chroma",
+    "tonnetz",
     "rms",
     "spectral_bandwidth",
     "spectral_centroid",
