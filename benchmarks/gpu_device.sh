@@ -23,7 +23,7 @@ if [[ $steps == *speed* ]]; then
   echo "== speed"
   timeout 330 $py -m benchmarks gpu --json "$out/bench.json" 2>&1 > "$out/bench.log"; tail -40 "$out/bench.log"
 fi
-prof="tests/kernel_harness/profile_stft.py --body v4=tests/kernel_harness/stft_rfft_v4.inc"
+prof="tests/kernel_harness/profile_stft.py --body v4=tests/kernel_harness/stft_rfft_v4.inc --body v6=tests/kernel_harness/stft_rfft_v6.inc"
 if [[ $steps == *profile* ]]; then
   echo "== fused stft bodies: device time per call (K calls per eval), vs frames+rfft and torch"
   timeout "${PROF_TIMEOUT:-90}" $py $prof 2>&1 | tee "$out/profile.log" | grep -v "^$"
@@ -31,7 +31,7 @@ fi
 ncu_bin=$(command -v ncu || ls /usr/local/cuda*/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
 if [[ $steps == *ncu* ]] && [ -n "$ncu_bin" ]; then
   echo "== ncu (fused stft bodies, 1024/256 4 x 1.32M, one launch each)"
-  for tag in v5 v4; do
+  for tag in cur v6; do
     timeout 60 "$ncu_bin" --kernel-name "regex:stft_$tag" --launch-skip 1 --launch-count 1 \
       --section SpeedOfLight --section LaunchStats --section Occupancy --section WarpStateStats \
       --section SchedulerStats --section MemoryWorkloadAnalysis \
@@ -51,7 +51,7 @@ if [[ $steps == *fusedsan* ]] && [ -n "$san" ]; then
     echo "== compute-sanitizer $tool (fused stft kernel, every size and pad mode, forward + grad)"
     timeout "${SAN_TIMEOUT:-150}" "$san" --tool $tool --kernel-name kns=stft --print-limit 20 \
       $py tests/kernel_harness/profile_stft.py --sanitize > "$out/san_$tool.log" 2>&1
-    echo "exit $?"; grep -E "ERROR SUMMARY|RACECHECK SUMMARY|sanitize:|Error|hazard" "$out/san_$tool.log" | head -8
+    echo "exit $?"; grep -E "ERROR SUMMARY|RACECHECK SUMMARY|sanitize: [0-9]|Error|hazard" "$out/san_$tool.log" | head -8
   done
 elif [[ $steps == *sanitizer* ]]; then
   echo "no compute-sanitizer on this machine"

@@ -342,13 +342,20 @@ def stft_rfft_pure(g: FFTGeometry, x: mx.array, window: mx.array, twiddle: mx.ar
 
 @functools.lru_cache(maxsize=16)
 def _twiddle_np(n_fft: int) -> np.ndarray:
-    k = np.arange(n_fft, dtype=np.float64)
-    w = np.exp(-2j * np.pi * k / n_fft)
-    return np.stack([w.real, w.imag], axis=-1).reshape(-1).astype(np.float32)
+    """The fused kernel's twiddle table, in float64 then rounded once (layout: stft_rfft.inc)."""
+    m = n_fft // 2
+    w = np.exp(-2j * np.pi * np.arange(m + 1) / n_fft)
+    parts = [np.stack([w.real, w.imag], axis=-1).reshape(-1)]  # the split: W^k, k <= M, interleaved
+    log2m = m.bit_length() - 1
+    ns = 8 if log2m % 3 == 0 else 2 ** (log2m % 3)
+    while ns < m:  # radix-8 pass with span ns: W_{8 ns}^{r j}, planar [r, j]
+        w = np.exp(-2j * np.pi * np.outer(np.arange(8), np.arange(ns)) / (8 * ns))
+        parts += [w.real.reshape(-1), w.imag.reshape(-1)]
+        ns *= 8
+    return np.concatenate(parts).astype(np.float32)
 
 
 def _twiddle(n_fft: int) -> mx.array:
-    """exp(-2 pi i k / n_fft), k = 0 .. n_fft - 1, interleaved, computed in float64."""
     return mx.array(_twiddle_np(n_fft))
 
 

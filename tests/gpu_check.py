@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 import warnings
 
 import mlx.core as mx
@@ -87,6 +88,14 @@ def stft64(a, n_fft, hop, win, center, mode):
 
 
 def check(cfg) -> None:
+    started = time.perf_counter()
+    try:
+        check_one(cfg)
+    finally:
+        print(f"  {cfg}: {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def check_one(cfg) -> None:
     n_fft, hop, win, center, mode, lead, length, seed = cfg
     rng = np.random.default_rng(seed)
     x = mx.array(rng.standard_normal((*lead, length)).astype(np.float32))

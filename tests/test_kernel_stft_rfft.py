@@ -68,11 +68,16 @@ def _compile(g: _kernels.FFTGeometry, directory: Path, body: str | None = None):
     return lib
 
 
-def _run(lib, g, x, window, order, extra_groups=1):
-    """Launch like the GPU: a whole number of groups (plus spare ones), batch rows on y (plus one)."""
+def _run(lib, g, x, window, order, extra_groups=1, offset=0):
+    """Launch like the GPU: a whole number of groups (plus spare ones), batch rows on y (plus one).
+    ``offset`` floats shift the signal's address (1: not 8-byte aligned, the scalar-load path)."""
     f32 = ctypes.POINTER(ctypes.c_float)
     i32 = ctypes.POINTER(ctypes.c_int)
-    x = np.ascontiguousarray(x, np.float32)
+    buffer = np.empty(x.size + 2, np.float32)
+    start = (offset + (buffer.ctypes.data // 4)) % 2  # floats to skip for the requested parity
+    buffer[start : start + x.size] = x.reshape(-1)
+    x = buffer[start : start + x.size].reshape(x.shape)
+    assert (x.ctypes.data % 8 == 0) == (offset % 2 == 0)
     window = np.ascontiguousarray(window, np.float32)
     tw = _kernels._twiddle_np(g.n_fft)
     dims = np.array(x.shape, np.int32)
@@ -132,10 +137,11 @@ def test_host_body_matches_float64_rfft(tmp_path, geom):
     )
     ref32 = np.array(ref32)
     ref32 = ref32[..., 0::2] + 1j * ref32[..., 1::2]
-    for order in (0, 1):
-        got = _run(lib, g, x, w, order)
+    for order, offset in [(0, 0), (1, 0), (0, 1)]:  # thread orders; 8-byte / 4-byte aligned signal
+        got = _run(lib, g, x, w, order, offset=offset)
         assert got.shape == want.shape
-        assert rel_err(got, want) <= 1e-6, f"order {order}: {rel_err(got, want):.2e}"
+        err = rel_err(got, want)
+        assert err <= 1e-6, f"order {order}, offset {offset}: {err:.2e}"
         assert_close(got, ref32, 1e-6, "vs mx.fft.rfft of the frames")
 
 

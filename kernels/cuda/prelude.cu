@@ -12,3 +12,7 @@
 #define DSP_BARRIER() __syncthreads()
 #define DSP_BITREV(v, bits) ((int)(__brev((unsigned int)(v)) >> (32 - (bits))))
 #define DSP_UNROLL _Pragma("unroll")
+// 8-byte loads: a float pair at p + i (the caller checks alignment with DSP_ALIGNED8).
+#define DSP_FLOAT2 float2
+#define DSP_LOAD2(p, i) (*(const float2*)((p) + (i)))
+#define DSP_ALIGNED8(p) ((((unsigned long long)(p)) & 7ull) == 0)

@@ -12,3 +12,8 @@
 #define DSP_BARRIER() threadgroup_barrier(mem_flags::mem_threadgroup)
 #define DSP_BITREV(v, bits) ((int)(reverse_bits((uint)(v)) >> (32 - (bits))))
 #define DSP_UNROLL _Pragma("unroll")
+// 8-byte loads: a float pair at p + i. DSP_ALIGNED8 is false on Metal (no portable pointer-to-
+// integer test in MSL), so bodies take their scalar path there.
+#define DSP_FLOAT2 float2
+#define DSP_LOAD2(p, i) (*(const device float2*)((p) + (i)))
+#define DSP_ALIGNED8(p) false

@@ -12,6 +12,7 @@
 #pragma once
 #include <ucontext.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <vector>
 
@@ -44,6 +45,12 @@ inline unsigned reverse(unsigned v, int bits) {
 #define DSP_BARRIER() dsp_emu::barrier()
 #define DSP_BITREV(v, bits) ((int)dsp_emu::reverse((unsigned)(v), (bits)))
 #define DSP_UNROLL
+struct dsp_float2 {
+  float x, y;
+};
+#define DSP_FLOAT2 dsp_float2
+#define DSP_LOAD2(p, i) (*(const dsp_float2*)((p) + (i)))
+#define DSP_ALIGNED8(p) ((((uintptr_t)(p)) & 7u) == 0)
 
 static void dsp_body();
 

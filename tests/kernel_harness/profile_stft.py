@@ -81,13 +81,21 @@ def sanitize() -> None:
     import mlxdsp
 
     rng = np.random.default_rng(1)
-    for n_fft in [16, 32, 64, 128, 256, 512, 1024, 2048, 4096]:
-        for mode in ("reflect", "constant", "edge"):
-            x = mx.array(rng.standard_normal((2, 3 * n_fft + 7)).astype(np.float32))
-            opts = dict(n_fft=n_fft, hop_length=n_fft // 4 + 1, pad_mode=mode)
-            spec = mlxdsp.stft(x, **opts)
-            grad = mx.grad(lambda x, opts=opts: mx.sum(mx.abs(mlxdsp.stft(x, **opts))))(x)
-            mx.eval(spec, grad)
+    cases = [
+        (16, "reflect", 4),
+        (32, "edge", 8),
+        (64, "constant", 17),
+        (1024, "reflect", 256),
+        (2048, "edge", 301),
+        (4096, "constant", 1024),
+    ]  # radix 8; 2 x 8; 4 x 8; ...; fmt: skip
+    for n_fft, mode, hop in cases:
+        x = mx.array(rng.standard_normal((2, 3 * n_fft + 7)).astype(np.float32))
+        opts = dict(n_fft=n_fft, hop_length=hop, pad_mode=mode)
+        spec = mlxdsp.stft(x, **opts)
+        grad = mx.grad(lambda x, opts=opts: mx.sum(mx.abs(mlxdsp.stft(x, **opts))))(x)
+        mx.eval(spec, grad)
+        print(f"sanitize: n_fft {n_fft} {mode} hop {hop} done", flush=True)
     fused = [k for k, ok in _kernels._validated.items() if ok and k[0] == "stft_rfft"]
     failed = [k for k, ok in _kernels._validated.items() if not ok]
     print(
@@ -108,7 +116,7 @@ def main() -> None:
     if args.sanitize:
         sanitize()
         return
-    bodies = {"v5": ROOT / "kernels/shared/stft_rfft.inc"}
+    bodies = {"cur": ROOT / "kernels/shared/stft_rfft.inc"}
     for item in args.body:
         name, path = item.split("=", 1)
         bodies[name] = ROOT / path
