@@ -37,6 +37,10 @@ def _channel_slices(fn: str, channels, n_bins: int) -> list[slice]:
     if min(channels) < 0:
         raise ParameterError(f"[{fn}] channels={channels!r} must be non-negative")
     bounds = np.unique([c for c in channels if c <= n_bins])
+    if bounds.size < 2:
+        raise ParameterError(
+            f"[{fn}] channels={channels!r} must hold two boundaries <= {n_bins} (one band) or more"
+        )
     return [slice(int(lo), int(hi)) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
 
 

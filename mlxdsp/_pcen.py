@@ -183,8 +183,10 @@ def pcen(
 
     Notes
     -----
-    float32 error against librosa (float64): about 1e-7 relative at librosa's defaults, growing with
-    the time constant (pole near 1): ~3e-6 at ``time_constant=6`` s, hop 512, 22.05 kHz.
+    float32 error against librosa (float64), relative Frobenius, on mel spectrograms at hop 512 and
+    22.05 kHz (180 s): below 4e-7 for ``time_constant`` from 0.4 to 6 s with number options (the block
+    cumulative sum); with an array ``time_constant`` (lfilter) 2e-7 at 0.4 s, 1.2e-6 at 3 s and 2.7e-6
+    at 6 s (pole 0.996), as lfilter's float32 error grows near the unit circle.
 
     Transforms: compile, grad (S, and every array option), vjp, jvp, vmap.
 

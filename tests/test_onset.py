@@ -198,6 +198,10 @@ S = mx.zeros((8, 10))
             lambda: onset_strength_multi(S=S, channels=["a"]),
             r"\[onset_strength_multi\] channels=\['a'\] must be a non-empty list of ints or",
         ),
+        (
+            lambda: onset_strength_multi(S=S, channels=[0, 9]),
+            r"\[onset_strength_multi\] channels=\[0, 9\] must hold two boundaries <= 8",
+        ),
     ],
 )
 def test_errors(call, match):
