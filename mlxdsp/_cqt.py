@@ -185,8 +185,9 @@ def _octave_response(y: mx.array, octave, pad_mode: str, fn: str) -> mx.array:
     padded = pad_signal(fn, y, half, half, pad_mode)
     count = 1 + (padded.shape[-1] - octave.n_fft) // octave.hop
     rows = frame_rows(padded, octave.n_fft, octave.hop, count)
-    pairs = _as_real(mx.fft.rfft(rows, axis=-1))[..., 2 * octave.bin_lo : 2 * octave.bin_hi]
-    return pairs @ octave.matrix
+    pairs = _as_real(mx.fft.rfft(rows, axis=-1))
+    parts = [pairs[..., 2 * lo : 2 * hi] @ matrix for lo, hi, matrix in octave.groups]
+    return mx.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
 
 
 def _multirate(fn, x, plan, pad_mode, res_type, magnitude=False):
