@@ -48,8 +48,8 @@ if [[ $steps == *sanitizer* ]] && [ -n "$san" ]; then
 fi
 if [[ $steps == *fusedsan* ]] && [ -n "$san" ]; then
   for tool in memcheck racecheck; do
-    echo "== compute-sanitizer $tool (fused stft kernel, every size and pad mode, forward + grad)"
-    timeout "${SAN_TIMEOUT:-150}" "$san" --tool $tool --kernel-name kns=stft --print-limit 20 \
+    echo "== compute-sanitizer $tool (stft_rfft + irfft kernels: every radix layout, forward + grad)"
+    timeout "${SAN_TIMEOUT:-150}" "$san" --tool $tool --kernel-name kns=rfft --print-limit 20 \
       $py tests/kernel_harness/profile_stft.py --sanitize > "$out/san_$tool.log" 2>&1
     echo "exit $?"; grep -E "ERROR SUMMARY|RACECHECK SUMMARY|sanitize: [0-9]|Error|hazard" "$out/san_$tool.log" | head -8
   done

@@ -50,7 +50,7 @@ extern "C" int run(const float* x_, const int* xs_, const float* w_, const float
 def _compile(g: _kernels.FFTGeometry, directory: Path, body: str | None = None):
     if shutil.which("g++") is None:
         pytest.skip("g++ not available")
-    body = _kernels._read("shared/stft_rfft.inc") if body is None else body
+    body = _kernels.kernel_body("stft_rfft") if body is None else body
     constants = "\n".join(
         f"constexpr int {name} = {int(value)};"
         for name, value in _kernels.template_args("stft_rfft", g)
@@ -145,10 +145,73 @@ def test_host_body_matches_float64_rfft(tmp_path, geom):
         assert_close(got, ref32, 1e-6, "vs mx.fft.rfft of the frames")
 
 
+_IRFFT_SOURCE = """
+#include <cstdint>
+{constants}
+static const float* spec;
+static const int* spec_shape;
+static const float* twiddle;
+static float* rows;
+#include "emulator.h"
+static void dsp_body() {{
+{body}
+}}
+extern "C" int run(const float* s_, const int* ss_, const float* tw_, float* out_, int groups,
+                   int order) {{
+  spec = s_;
+  spec_shape = ss_;
+  twiddle = tw_;
+  rows = out_;
+  return dsp_emu::run_groups(groups, 1, TPF * FPG, order);
+}}
+"""
+
+
+@pytest.mark.parametrize("n_fft", [16, 32, 64, 1024, 4096])  # first radix 8, 2, 4, 8, 4
+def test_host_irfft_body_matches_numpy(tmp_path, n_fft):
+    if shutil.which("g++") is None:
+        pytest.skip("g++ not available")
+    g = _kernels.FFTGeometry(n_fft, 0, tpf=_kernels.fft_layout(n_fft)[0], fpg=2)
+    constants = "\n".join(
+        f"constexpr int {name} = {int(value)};"
+        for name, value in _kernels.template_args("irfft", g)
+    )
+    (tmp_path / "k.cpp").write_text(
+        _IRFFT_SOURCE.format(constants=constants, body=_kernels.kernel_body("irfft"))
+    )
+    subprocess.run(
+        ["g++", "-O1", "-std=c++17", "-Wall", "-Werror", "-Wno-unused-variable", "-shared",
+         "-fPIC", f"-I{HARNESS}", str(tmp_path / "k.cpp"), "-o", str(tmp_path / "k.so")],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    lib = ctypes.CDLL(str(tmp_path / "k.so"))
+    rng = np.random.default_rng(n_fft)
+    count = 5  # 3 threadgroups of 2 rows, the last one partly filled
+    spec = rng.standard_normal((count, n_fft + 2)).astype(np.float32)
+    half = spec[:, 0::2].astype(np.float64) + 1j * spec[:, 1::2]
+    want = np.fft.irfft(half, n=n_fft, axis=-1)  # ignores Im X[0], Im X[n/2] as the kernel must
+    f32, i32 = ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_int)
+    tw = _kernels._twiddle_np(n_fft)
+    dims = np.array(spec.shape, np.int32)
+    ref32 = np.array(_kernels.irfft_pure(g, mx.array(spec), mx.array(tw)))
+    for order in (0, 1):
+        out = np.full(count * n_fft + 64, np.nan, np.float32)
+        code = lib.run(
+            spec.ctypes.data_as(f32), dims.ctypes.data_as(i32), tw.ctypes.data_as(f32),
+            out.ctypes.data_as(f32), 4, order,
+        )  # fmt: skip
+        assert code == 0, "divergent barrier"
+        assert np.all(np.isnan(out[count * n_fft :])), "a thread past the output wrote"
+        got = out[: count * n_fft].reshape(count, n_fft)
+        assert not np.any(np.isnan(got))
+        assert rel_err(got, want) <= 1e-6, f"order {order}: {rel_err(got, want):.2e}"
+        assert_close(got, ref32, 1e-6, "vs mx.fft.irfft")
+
+
 def test_missing_barrier_is_caught(tmp_path):
     """The emulator is able to fail: without its barriers the body is wrong in some thread order."""
     g = _kernels.FFTGeometry(64, 16, 32, 32, 1, *_kernels.fft_layout(64))
-    body = _kernels._read("shared/stft_rfft.inc").replace("DSP_BARRIER();", "")
+    body = _kernels.kernel_body("stft_rfft").replace("DSP_BARRIER();", "")
     lib = _compile(g, tmp_path, body)
     rng = np.random.default_rng(1)
     x = rng.standard_normal((1, 300)).astype(np.float32)

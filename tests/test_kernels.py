@@ -51,8 +51,8 @@ def test_generated_source(kind, backend):
     inputs, outputs = _kernels.KERNELS[kind]
     assert spec.name == f"mlxdsp_{kind}"
     assert spec.input_names == inputs and spec.output_names == outputs
-    body = _kernels._read(f"shared/{kind}.inc")
-    # prelude + the one shared body, nothing else
+    body = _kernels.kernel_body(kind)
+    # prelude + the one shared body (its includes resolved), nothing else
     assert spec.source.endswith(body)
     prelude = spec.source[: -len(body)]
     assert "#define DSP_THREAD_INDEX" in prelude and "#define DSP_THREAD_Y" in prelude
@@ -67,10 +67,11 @@ def test_generated_source(kind, backend):
     for name in (*inputs, *outputs):
         assert f"{name}[" in body, f"{name} unused in {kind}"
     assert f"{inputs[0]}_shape[0]" in body
-    if kind == "stft_rfft":
+    if kind in ("stft_rfft", "irfft"):
         # threadgroup kernel: every thread reaches every barrier; the bounds check (frames past the
         # end, rows past the batch) comes after the last barrier and before the only store
-        assert "const bool active = f < frames && b < batch;" in body
+        active = "f < frames && b < batch" if kind == "stft_rfft" else "f < count"
+        assert f"const bool active = {active};" in body
         check = body.index("if (!active) {")
         assert "return;" in body[check : check + 30]
         assert body.rindex("DSP_BARRIER()") < check < body.index(f"{outputs[0]}[")
@@ -86,7 +87,7 @@ def test_generated_source(kind, backend):
     # template constants the body needs are exactly the ones passed
     if kind.startswith("mel"):
         sample = _kernels.MelGeometry(5, 3, 2)
-    elif kind == "stft_rfft":
+    elif kind in ("stft_rfft", "irfft"):
         sample = _kernels.FFTGeometry(16, 4, 8, 8, 1, 2, 128)
     else:
         sample = _kernels.Geometry(8, 2)
@@ -154,8 +155,8 @@ def host_kernels(tmp_path_factory):
         pytest.skip("g++ not available")
     out = {}
     for kind, (inputs, outputs) in _kernels.KERNELS.items():
-        if kind in ("mel_adjoint", "stft_rfft"):
-            continue  # fake backend + GPU; stft_rfft: tests/test_kernel_stft_rfft.py
+        if kind in ("mel_adjoint", "stft_rfft", "irfft"):
+            continue  # fake backend + GPU; stft_rfft, irfft: tests/test_kernel_stft_rfft.py
         body = _kernels._read(f"shared/{kind}.inc")
         template = _HOST_MEL if kind == "mel" else _HOST
         src = template.format(i0=inputs[0], i1=inputs[1], i2=inputs[2], o0=outputs[0], body=body)
@@ -316,6 +317,13 @@ class FakeKernel:
         if self.mode == "raise":
             raise RuntimeError("compile failed (fake)")
         t = dict(template)
+        if self.kind == "irfft":
+            g = _kernels.FFTGeometry(t["NFFT"], 0, tpf=t["TPF"], fpg=t["FPG"])
+            out = _kernels.irfft_pure(g, *inputs)
+            assert tuple(out.shape) == tuple(output_shapes[0]) and output_dtypes[0] == mx.float32
+            assert tuple(grid) == _kernels.launch_grid(self.kind, tuple(output_shapes[0]), g)
+            assert threadgroup[0] == g.tpf * g.fpg and grid[0] % threadgroup[0] == 0
+            return [_opaque(out + 1e-3 if self.mode == "wrong" else out)]
         if self.kind == "stft_rfft":
             g = _kernels.FFTGeometry(
                 t["NFFT"], t["HOP"], t["LEFT"], t["RIGHT"], t["PAD_MODE"], t["TPF"], t["FPG"]
@@ -432,6 +440,8 @@ def test_fake_kernels_forward_and_gradients(fake_gpu, cfg):
     assert_close(np.array(X), np.array(_pure(_stft, cfg, x)), 1e-6, "stft")
     y = _istft(cfg, X, cfg[6])
     assert made["overlap_add"].calls >= 2
+    if _kernels.fft_eligible(cfg[0]):
+        assert made["irfft"].calls >= 2
     assert_close(np.array(y), np.array(_pure(_istft, cfg, X, cfg[6])), 1e-6, "istft")
 
     # value_and_grad through both kernels (x -> stft -> istft -> loss), and w.r.t. a window array

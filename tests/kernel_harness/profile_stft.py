@@ -94,9 +94,13 @@ def sanitize() -> None:
         opts = dict(n_fft=n_fft, hop_length=hop, pad_mode=mode)
         spec = mlxdsp.stft(x, **opts)
         grad = mx.grad(lambda x, opts=opts: mx.sum(mx.abs(mlxdsp.stft(x, **opts))))(x)
-        mx.eval(spec, grad)
+        iopts = dict(n_fft=n_fft, hop_length=hop, length=x.shape[-1])
+        y = mlxdsp.istft(spec, **iopts)
+        u = mx.array(rng.standard_normal(y.shape).astype(np.float32))
+        gspec = mx.grad(lambda s, iopts=iopts, u=u: mx.sum(mlxdsp.istft(s, **iopts) * u))(spec)
+        mx.eval(spec, grad, y, gspec)
         print(f"sanitize: n_fft {n_fft} {mode} hop {hop} done", flush=True)
-    fused = [k for k, ok in _kernels._validated.items() if ok and k[0] == "stft_rfft"]
+    fused = [k for k, ok in _kernels._validated.items() if ok and k[0] in ("stft_rfft", "irfft")]
     failed = [k for k, ok in _kernels._validated.items() if not ok]
     print(
         f"sanitize: {len(fused)} fused kernel configurations ran, {len(failed)} failed validation"
@@ -111,7 +115,7 @@ def main() -> None:
         "--once", action="store_true", help="one full-size launch per body (for ncu)"
     )
     parser.add_argument("--body", action="append", default=[])
-    parser.add_argument("--group", type=int, default=256)
+    parser.add_argument("--group", type=int, default=_kernels.FFT_GROUP)
     args = parser.parse_args()
     if args.sanitize:
         sanitize()
