@@ -195,8 +195,8 @@ def _inverse_rfft(spectra: mx.array, n: int) -> mx.array:
     """irfft along the last axis. For odd n, MLX 0.32's jvp of ``irfft(z, n=odd)`` returns n - 1
     samples, so odd sizes go through the full Hermitian spectrum and a complex ifft instead (exactly
     irfft's result: the imaginary part of the DC bin only adds an imaginary constant)."""
-    if n % 2 == 0:
-        return mx.fft.irfft(spectra, n=n, axis=-1)
+    if n % 2 == 0:  # one kernel on a GPU for a power-of-two n (else mx.fft.irfft)
+        return _kernels.irfft_rows(spectra, n)
     mirrored = mx.conj(spectra[..., :0:-1])
     return mx.real(mx.fft.ifft(mx.concatenate([spectra, mirrored], axis=-1), axis=-1))
 
