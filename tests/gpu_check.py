@@ -268,10 +268,15 @@ def main() -> int:
         print(failures[-1])
     ran = sum(1 for ok in _kernels._validated.values() if ok)
     print(f"kernel configurations validated OK: {ran}, failed: {len(_kernels._validated) - ran}")
-    fused = sum(1 for key, ok in _kernels._validated.items() if ok and key[0] == "stft_rfft")
-    print(f"  of which fused stft_rfft: {fused}")
-    if ran == 0 or fused == 0:
-        failures.append("no kernel configuration ran" if ran == 0 else "the fused kernel never ran")
+    fused = {
+        kind: sum(1 for key, ok in _kernels._validated.items() if ok and key[0] == kind)
+        for kind in ("stft_rfft", "irfft")
+    }
+    print(f"  of which fused FFT kernels: {fused}")
+    if ran == 0 or 0 in fused.values():
+        failures.append(
+            "no kernel configuration ran" if ran == 0 else f"an FFT kernel never ran {fused}"
+        )
     print("worst relative errors (float32):")
     for k, v in sorted(worst.items()):
         print(f"  {k:16s} {v:.2e}")
