@@ -42,6 +42,25 @@ CASES += [
         _sig(200),
         label="sinc_kaiser",
     ),
+    Case(  # FFT engine, folded response with bins past the input Nyquist
+        "resample",
+        lambda x: mlxdsp.resample(x, orig_sr=48000, target_sr=44100, method="sinc_interp_kaiser"),
+        _sig(500),
+        label="sinc_kaiser_fold",
+    ),
+    Case(  # FFT engine (cheaper than the direct one for 2:1), several blocks
+        "resample",
+        lambda x: mlxdsp.resample(x, orig_sr=16000, target_sr=8000, method="polyphase"),
+        _sig(900),
+        ref64=lambda x: _poly64(x, 1, 2),
+        label="polyphase_2to1",
+    ),
+    Case(  # direct engine (torchaudio's Hann kernel spans many times the output band)
+        "resample",
+        lambda x: mlxdsp.resample(x, orig_sr=44100, target_sr=16000, method="sinc_interp_hann"),
+        _sig(600),
+        label="sinc_hann_direct",
+    ),
     Case(
         "resample",
         lambda x: mlxdsp.resample(x, orig_sr=3, target_sr=2, method="fft"),
