@@ -5,7 +5,13 @@ resampling algorithm re-implemented in torch (CPU).
 
 Every number is the median of repeated runs on the same input in this process. Ratios are
 peer time / mlxdsp time (> 1: mlxdsp is faster). The resampling table also prints each method's measured
-stopband attenuation (worst aliased tone, 8-22 kHz, 44.1k -> 16k), so speed is compared at known quality.
+quality, so speed is compared at known quality: stopband (worst output level of tones between 8 and
+21.6 kHz, which must be removed, 44.1k -> 16k) and passband (worst level error of tones up to 7.2 kHz, 0.9
+of the output Nyquist, by a least-squares fit at the tone's frequency). mlxdsp rows name the engine:
+"fft" (overlap-save blocks, what ``resample`` picks for hq and sinc_interp_kaiser at this ratio) or
+"direct" (banded tap matmuls, what it picks for polyphase and sinc_interp_hann here).
+
+    python -m benchmarks filters --sections resample,effects   # a subset
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import mlx.core as mx
 import numpy as np
 
 import mlxdsp
+from mlxdsp._resample import _resample_ratio, block_geometry, choose_engine, kernel_reach
 
 from .timing import format_table, median_ms
 
@@ -69,10 +76,27 @@ def _resamplers(orig, new):
     ta = _torchaudio_resample(orig, new)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
 
-    def _mine(method):
-        return lambda x: mlxdsp.resample(x, orig_sr=orig, target_sr=new, method=method)
+    def _mine(method, engine):
+        def run(x):
+            return _resample_ratio(x, method, up, down, 6, 0.99, 14.769656459379492, engine)
 
-    mlx_methods = {f"mlxdsp {m}": _mine(m) for m in ("hq", "polyphase", "sinc_interp_hann")}
+        return run
+
+    rows = [
+        ("hq", "fft"),
+        ("hq", "direct"),
+        ("sinc_interp_kaiser", "fft"),
+        ("sinc_interp_kaiser", "direct"),
+        ("sinc_interp_hann", "fft"),
+        ("sinc_interp_hann", "direct"),
+        ("polyphase", "direct"),
+    ]
+    for method, _ in rows:  # what resample() itself picks for a 180 s signal
+        reach = kernel_reach(method, up, down, 6, 0.99)
+        geometry = block_geometry(orig * 180, up, down, reach)
+        chosen = choose_engine(method, up, down, 6, 0.99, 14.769656459379492, geometry)
+        assert (method, chosen) in rows, (method, chosen)
+    mlx_methods = {f"mlxdsp {m} ({e})": _mine(m, e) for m, e in rows}
     peers = {
         "soxr HQ": lambda x: soxr.resample(x.T, orig, new, quality="HQ").T,
         "soxr VHQ": lambda x: soxr.resample(x.T, orig, new, quality="VHQ").T,
@@ -88,15 +112,31 @@ def _resamplers(orig, new):
     return mlx_methods, peers
 
 
+def _tone_out(fn, freq, orig, is_mlx):
+    t = np.arange(orig // 4) / orig
+    x = np.sin(2 * np.pi * freq * t).astype(np.float32)[None]
+    y = fn(mx.array(x)) if is_mlx else fn(x)
+    return np.asarray(y, dtype=np.float64)[0, 200:-200]
+
+
 def _stopband_db(fn, orig, new, is_mlx):
     """Worst output level (dB re. input) of tones that must be removed (new/2 .. orig/2)."""
-    t = np.arange(orig // 4) / orig
     worst = -np.inf
     for f in np.linspace(new / 2 * 1.0, orig / 2 * 0.98, 24):
-        x = np.sin(2 * np.pi * f * t).astype(np.float32)[None]
-        y = fn(mx.array(x)) if is_mlx else fn(x)
-        y = np.asarray(y, dtype=np.float64)[0, 200:-200]
+        y = _tone_out(fn, f, orig, is_mlx)
         worst = max(worst, 10 * np.log10(2 * np.mean(y**2) + 1e-30))
+    return worst
+
+
+def _passband_db(fn, orig, new, is_mlx):
+    """Worst |level error| (dB) of tones up to 0.9 of the output Nyquist (least-squares amplitude fit)."""
+    worst = 0.0
+    for f in np.linspace(0.02, 0.9, 12) * new / 2:
+        y = _tone_out(fn, f, orig, is_mlx)
+        t = (np.arange(y.size) + 200) / new
+        basis = np.stack([np.sin(2 * np.pi * f * t), np.cos(2 * np.pi * f * t)], axis=1)
+        coef = np.linalg.lstsq(basis, y, rcond=None)[0]
+        worst = max(worst, abs(20 * np.log10(np.hypot(*coef))))
     return worst
 
 
@@ -111,15 +151,22 @@ def bench_resample(seconds, rows_out):
         mine_ms[name] = median_ms(
             lambda fn=fn: mx.eval(fn(xm)), budget_s=3.0, min_runs=3, max_runs=10
         )
-        rows_out.append(
-            [name, f"{mine_ms[name]:.0f}", f"{_stopband_db(fn, orig, new, True):.0f}", ""]
-        )
-    ref = mine_ms["mlxdsp hq"]
+        quality = [
+            f"{q(fn, orig, new, True):.{d}f}" for q, d in ((_stopband_db, 0), (_passband_db, 3))
+        ]
+        rows_out.append([name, f"{mine_ms[name]:.0f}", *quality, "", ""])
+    ref = mine_ms["mlxdsp hq (fft)"]
+    same = {
+        "scipy resample_poly": "mlxdsp polyphase (direct)",
+        "torchaudio algo (torch)": "mlxdsp sinc_interp_hann (direct)",
+    }
     for name, fn in peers.items():
         ms = median_ms(lambda fn=fn: fn(x), budget_s=3.0, min_runs=3, max_runs=10)
-        rows_out.append(
-            [name, f"{ms:.0f}", f"{_stopband_db(fn, orig, new, False):.0f}", f"{ms / ref:.2f}"]
-        )
+        quality = [
+            f"{q(fn, orig, new, False):.{d}f}" for q, d in ((_stopband_db, 0), (_passband_db, 3))
+        ]
+        kernel = f"{ms / mine_ms[same[name]]:.2f}" if name in same else ""
+        rows_out.append([name, f"{ms:.0f}", *quality, f"{ms / ref:.2f}", kernel])
 
 
 def bench_filters(seconds, rows_out):
@@ -198,20 +245,28 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks filters")
     parser.add_argument("--quick", action="store_true", help="30 s resampling, 2 s filters/effects")
     parser.add_argument("--markdown", action="store_true", help="(tables are markdown already)")
+    parser.add_argument(
+        "--sections", default="resample,filters,effects", help="comma-separated subset to run"
+    )
     args = parser.parse_args(argv)
     res_s, filt_s, fx_s = (30, 2, 2) if args.quick else (180, 10, 10)
+    sections = set(args.sections.split(","))
     print(
         f"# filters benchmark: {platform.machine()}, {os.cpu_count()} cpus, mlx {mx.__version__}, device {mx.default_device()}"
     )
     rows: list[list[str]] = []
-    bench_resample(res_s, rows)
-    print(f"\n## resample {res_s} s stereo 44.1k -> 16k (ratio = peer ms / mlxdsp hq ms)\n")
-    print(format_table(["method", "median ms", "stopband dB", "peer/mlxdsp hq"], rows))
-    rows = []
-    bench_filters(filt_s, rows)
-    print(f"\n## IIR filtering, {filt_s} s x 8 channels at 44.1k (butter 6th order)\n")
-    print(format_table(["function", "mlxdsp ms", "peer", "peer ms", "peer/mlxdsp"], rows))
-    rows = []
-    bench_effects(fx_s, rows)
-    print(f"\n## effects, {fx_s} s mono at 22.05k, n_fft 2048\n")
-    print(format_table(["function", "mlxdsp ms", "peer", "peer ms", "peer/mlxdsp"], rows))
+    if "resample" in sections:
+        bench_resample(res_s, rows)
+        print(f"\n## resample {res_s} s stereo 44.1k -> 16k (ratio = peer ms / mlxdsp ms)\n")
+        header = ["method", "median ms", "stopband dB", "passband dB"]
+        print(format_table([*header, "peer/mlxdsp hq", "peer/mlxdsp same kernel"], rows))
+    if "filters" in sections:
+        rows = []
+        bench_filters(filt_s, rows)
+        print(f"\n## IIR filtering, {filt_s} s x 8 channels at 44.1k (butter 6th order)\n")
+        print(format_table(["function", "mlxdsp ms", "peer", "peer ms", "peer/mlxdsp"], rows))
+    if "effects" in sections:
+        rows = []
+        bench_effects(fx_s, rows)
+        print(f"\n## effects, {fx_s} s mono at 22.05k, n_fft 2048\n")
+        print(format_table(["function", "mlxdsp ms", "peer", "peer ms", "peer/mlxdsp"], rows))

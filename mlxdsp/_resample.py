@@ -308,8 +308,11 @@ def _fft_engine(x: mx.array, up: int, down: int, plan) -> mx.array:
         period = mx.concatenate([spec, spec[..., n_in - half : 0 : -1, :] * conj], axis=-2)
         reps = -(-n_keep // n_in)
         spec = mx.concatenate([period] * reps, axis=-2) if reps > 1 else period
-    z = spec[..., :n_keep, :] * resp[:, None]
     m_half = n_out_blk // 2 + 1
+    if not folded and m_half <= spec.shape[-2]:  # output band inside the input's: no padding copy
+        resp = mx.pad(resp, [(0, m_half - n_keep)])
+        n_keep = m_half
+    z = spec[..., :n_keep, :] * resp[:, None]
     if not folded:
         y = mx.pad(z, widths + [(0, 0), (0, m_half - n_keep), (0, 0)])
     else:
