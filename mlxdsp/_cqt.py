@@ -173,7 +173,8 @@ def _early_decimate(x: mx.array, stages: int, res_type: str) -> mx.array:
     "soxr_hq": soxr's ratio-2**k filter is LTI on the zero-extended signal like its 2:1 filter, with
     the same flat passband but its own transition band; ``stages`` 2:1 stages are applied here without
     cutting the intermediate signals (so the composite is also LTI and zero-extended), then cut to
-    soxr's round(n / 2**stages) samples and zero-padded to librosa's ceil(n / 2**stages). "fft": one Fourier resampling to that length, as SciPy does."""
+    soxr's round(n / 2**stages) samples and zero-padded to librosa's ceil(n / 2**stages).
+    "fft": one Fourier resampling to that length, as SciPy does."""
     n = x.shape[-1]
     final = -(-n // 2**stages)
     if res_type != "soxr_hq":
