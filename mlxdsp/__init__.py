@@ -37,11 +37,16 @@ from ._chroma import chroma_cqt as chroma_cqt
 from ._chroma import chroma_cens as chroma_cens
 from ._chroma import cq_to_chroma as cq_to_chroma
 from ._tonnetz import tonnetz as tonnetz
+from ._onset import onset_strength as onset_strength
+from ._onset import onset_strength_multi as onset_strength_multi
+from ._pcen import pcen as pcen
+from ._stack_memory import stack_memory as stack_memory
 from ._descriptors import rms as rms
 from ._descriptors import spectral_bandwidth as spectral_bandwidth
 from ._descriptors import spectral_centroid as spectral_centroid
 from ._descriptors import spectral_contrast as spectral_contrast
 from ._descriptors import spectral_flatness as spectral_flatness
+from ._descriptors import poly_features as poly_features
 from ._descriptors import spectral_rolloff as spectral_rolloff
 from ._descriptors import zero_crossing_rate as zero_crossing_rate
 
@@ -130,11 +135,16 @@ __all__ = [
     "chroma_cens",
     "cq_to_chroma",
     "tonnetz",
+    "onset_strength",
+    "onset_strength_multi",
+    "pcen",
+    "stack_memory",
     "rms",
     "spectral_bandwidth",
     "spectral_centroid",
     "spectral_contrast",
     "spectral_flatness",
+    "poly_features",
     "spectral_rolloff",
     "zero_crossing_rate",
     # GPU kernels
