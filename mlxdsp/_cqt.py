@@ -105,9 +105,9 @@ def cqt_frequencies(n_bins: int, *, fmin: float, bins_per_octave: int = 12, tuni
 
     Examples
     --------
-    >>> import mlxdsp
-    >>> mlxdsp.cqt_frequencies(3, fmin=440.0).tolist()  # doctest: +SKIP
-    [440.0, 466.16..., 493.88...]
+    >>> from mlxdsp._cqt import cqt_frequencies
+    >>> [round(f, 2) for f in cqt_frequencies(3, fmin=440.0).tolist()]
+    [440.0, 466.16, 493.88]
     """
     fn = "cqt_frequencies"
     n_bins = _checks.positive_int(fn, "n_bins", n_bins)
@@ -344,7 +344,7 @@ def vqt(
     >>> import mlx.core as mx
     >>> from mlxdsp._cqt import vqt
     >>> vqt(mx.zeros(22050), sr=22050).shape
-    [84, 44]
+    (84, 44)
     """
     if intervals != "equal":
         raise ParameterError(f"[vqt] intervals={intervals!r} must be 'equal'")
@@ -388,7 +388,7 @@ def cqt(
     >>> import mlx.core as mx
     >>> from mlxdsp._cqt import cqt
     >>> cqt(mx.zeros((2, 22050)), sr=22050, n_bins=60).shape
-    [2, 60, 44]
+    (2, 60, 44)
     """
     return _vqt("cqt", x, locals(), 0.0)
 
@@ -441,7 +441,7 @@ def pseudo_cqt(
     >>> import mlx.core as mx
     >>> from mlxdsp._cqt import pseudo_cqt
     >>> pseudo_cqt(mx.zeros(22050), sr=22050, fmin=500.0, n_bins=48).shape
-    [48, 44]
+    (48, 44)
     """
     x, opts = _prepare("pseudo_cqt", x, locals())
     return _pseudo("pseudo_cqt", x, opts, pad_mode)
@@ -485,7 +485,7 @@ def hybrid_cqt(
     >>> import mlx.core as mx
     >>> from mlxdsp._cqt import hybrid_cqt
     >>> hybrid_cqt(mx.zeros(22050), sr=22050).shape
-    [84, 44]
+    (84, 44)
     """
     fn = "hybrid_cqt"
     signal, opts = _prepare(fn, x, locals())
@@ -585,7 +585,7 @@ def icqt(
     >>> import mlx.core as mx
     >>> from mlxdsp._cqt import cqt, icqt
     >>> icqt(cqt(mx.zeros(22050), sr=22050), sr=22050, length=22050).shape
-    [22050]
+    (22050,)
     """
     fn = "icqt"
     C = _checks.complex_spectrum(fn, "C", C)
