@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
+import functools
+
 import mlx.core as mx
 
 from . import _checks, _parallel
 from ._stft import stft
 
 
+# Elementwise chains over spectra are compiled: eagerly, each MLX op allocates a fresh spectrum-sized
+# buffer (page faults dominate at these sizes on Linux); fused, |X|^2 of a 7752 x 1025 spectrum takes
+# 5 ms instead of 160. Inside a caller's mx.compile they are inlined; grad, jvp and vmap see through them.
+@functools.partial(mx.compile, shapeless=True)
 def power_of(X: mx.array) -> mx.array:
     """|X|^2 as re^2 + im^2: exact, cheap on CPU, and JIT-safe on CUDA (DESIGN.md)."""
     re, im = mx.real(X), mx.imag(X)
     return re * re + im * im
 
 
+@functools.lru_cache(maxsize=16)
+def _root(exponent: float):
+    def root(power: mx.array) -> mx.array:
+        positive = power > 0
+        safe = mx.where(positive, power, 1.0)
+        value = mx.sqrt(safe) if exponent == 1.0 else mx.power(safe, exponent / 2.0)
+        return mx.where(positive, value, 0.0)
+
+    return mx.compile(root, shapeless=True)
+
+
 def magnitude_from_power(power: mx.array, exponent: float = 1.0) -> mx.array:
     """power ** (exponent / 2) with a zero (not NaN) gradient where power == 0, as torch's abs."""
     if exponent == 2.0:
         return power
-    positive = power > 0
-    safe = mx.where(positive, power, 1.0)
-    value = mx.sqrt(safe) if exponent == 1.0 else mx.power(safe, exponent / 2.0)
-    return mx.where(positive, value, 0.0)
+    return _root(float(exponent))(power)
 
 
 def spectrogram(
