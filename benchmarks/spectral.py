@@ -164,14 +164,26 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks spectral")
     parser.add_argument("--quick", action="store_true", help="first two configs, shorter budget")
     parser.add_argument("--budget", type=float, default=2.0, help="seconds per measurement")
+    parser.add_argument(
+        "--mlx-cache",
+        type=float,
+        default=None,
+        metavar="GIB",
+        help="mx.set_cache_limit(GIB * 2**30) first: MLX keeps freed buffers up to this size for reuse "
+        "(its default on this Linux CPU build is 32 MiB, so every larger spectrum is a fresh, page-faulting mmap)",
+    )
     args = parser.parse_args(argv)
+    cache_note = "MLX default buffer cache"
+    if args.mlx_cache is not None:
+        mx.set_cache_limit(int(args.mlx_cache * 2**30))
+        cache_note = f"mx.set_cache_limit({args.mlx_cache:g} GiB)"
     configs = CONFIGS[:2] if args.quick else CONFIGS
     import torch
 
     print(
         f"# spectral benchmark: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"mlx {mx.__version__} ({mx.default_device()}), torch {torch.__version__} "
-        f"({torch.get_num_threads()} threads); medians in ms; (ratio) = peer / mlxdsp best"
+        f"({torch.get_num_threads()} threads), {cache_note}; medians in ms; (ratio) = peer / mlxdsp best"
     )
     rows = run(configs, 0.6 if args.quick else args.budget)
     header = [
