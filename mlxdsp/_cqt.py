@@ -135,6 +135,20 @@ def _batch(x: mx.array) -> int:
     return int(np.prod(x.shape[:-1], dtype=np.int64)) if x.ndim > 1 else 1
 
 
+def _span(y: mx.array, a: int, b: int, pad_mode: str) -> mx.array:
+    """``padded[..., a:b]`` of the signal padded by ``pad_mode`` on both sides (``a`` may be negative,
+    ``b`` beyond the end), without copying the whole padded signal. Needs len(y) > the padding used."""
+    n = y.shape[-1]
+    left, right = max(0, -a), max(0, b - n)
+    parts = []
+    if left:
+        parts.append(pad_signal("cqt", y[..., : left + 1], left, 0, pad_mode)[..., :left])
+    parts.append(y[..., max(a, 0) : min(b, n)])
+    if right:
+        parts.append(pad_signal("cqt", y[..., n - right - 1 :], 0, right, pad_mode)[..., -right:])
+    return mx.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
+
+
 def _chunks(count: int, bytes_per_item: int) -> list[tuple[int, int]]:
     """Split ``count`` items (blocks, frames) into runs of at most ~_PIECE_BYTES."""
     per = max(1, _PIECE_BYTES // max(1, bytes_per_item))
@@ -167,15 +181,11 @@ def _soxr_halve(y: mx.array, length: int | None = None) -> mx.array:
     size = _BLOCK if n + 2 * reach > _BLOCK else _cqt_filters.fft_size(n + 2 * reach, multiple=4)
     step = size - 2 * reach
     count = -(-n // step)
-    padded = mx.pad(
-        y, [(0, 0)] * (y.ndim - 1) + [(reach, count * step + size - y.shape[-1] - reach)]
-    )
     response = _halfband_mx(size)
     outs = []
     for start, stop in _chunks(count, _batch(y) * 8 * (size // 2 + 1)):
-        rows = frame_rows(
-            padded[..., start * step : (stop - 1) * step + size], size, step, stop - start
-        )
+        segment = _span(y, start * step - reach, (stop - 1) * step + size - reach, "constant")
+        rows = frame_rows(segment, size, step, stop - start)
         pairs = _as_real(mx.fft.rfft(rows, axis=-1))[..., : 2 * (size // 4 + 1)]
         out = mx.fft.irfft(_as_complex(pairs * response), n=size // 2, axis=-1)
         out = out[..., reach // 2 : reach // 2 + step // 2]
@@ -238,14 +248,17 @@ def _octave_response(y: mx.array, octave, pad_mode: str, fn: str) -> mx.array:
     """librosa's __cqt_response on one octave: [..., L] -> [..., n_frames, 2 * n_filters] (re, im
     interleaved per filter)."""
     half = octave.n_fft // 2
+    count = 1 + (y.shape[-1] + 2 * half - octave.n_fft) // octave.hop
+    pieces = _chunks(count, _batch(y) * 8 * (half + 1))
+    padded = None
     if pad_mode == "reflect" and half >= y.shape[-1]:
         padded = _pad_reflect_any(y, half, half)  # short low octaves (librosa pads with NumPy)
-    else:
+    elif len(pieces) == 1:
         padded = pad_signal(fn, y, half, half, pad_mode)
-    count = 1 + (padded.shape[-1] - octave.n_fft) // octave.hop
     outs = []
-    for start, stop in _chunks(count, _batch(y) * 8 * (half + 1)):
-        segment = padded[..., start * octave.hop : (stop - 1) * octave.hop + octave.n_fft]
+    for start, stop in pieces:
+        a, b = start * octave.hop, (stop - 1) * octave.hop + octave.n_fft  # padded coordinates
+        segment = padded[..., a:b] if padded is not None else _span(y, a - half, b - half, pad_mode)
         rows = frame_rows(segment, octave.n_fft, octave.hop, stop - start)
         pairs = _as_real(mx.fft.rfft(rows, axis=-1))
         parts = [pairs[..., 2 * lo : 2 * hi] @ matrix for lo, hi, matrix in octave.groups]

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from librosa.core import constantq as librosa_cq
 
 import mlxdsp
+import mlxdsp._cqt
 from mlxdsp import _cqt_filters
 from mlxdsp._cqt import (
     _soxr_halve,
@@ -291,6 +292,21 @@ def test_reflect_padding_of_very_short_signals_matches_librosa(n):
         dtype=mx.complex64,
         what=f"cqt reflect n={n}",
     )
+
+
+@pytest.mark.parametrize("pad_mode", ["constant", "reflect", "edge"])
+def test_pieces_match_librosa(monkeypatch, pad_mode):
+    """Long signals run in ~1 MiB pieces (halving blocks, octave frames); force tiny pieces here."""
+    monkeypatch.setattr(mlxdsp._cqt, "_PIECE_BYTES", 20000)
+    y = music_like(22050, 3 * 22050, lead=(2,))
+    opts = dict(sr=22050, pad_mode=pad_mode)
+    ref = librosa.cqt(y, **opts)
+    got = cqt(mx.array(y.astype(np.float32)), **opts)
+    assert tuple(got.shape) == ref.shape and got.dtype == mx.complex64
+    assert rel_err(np.array(got), ref) <= 1e-5
+    y = music_like(22050, 300000)
+    expected = soxr.resample(y, 2, 1, quality="soxr_hq")
+    assert rel_err(np.array(_soxr_halve(mx.array(y.astype(np.float32)))), expected) <= 1e-6
 
 
 def test_short_signal_matches_librosa():
