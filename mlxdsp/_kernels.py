@@ -92,6 +92,7 @@ class FFTGeometry(NamedTuple):
     pad_mode: int = 0
     tpf: int = 0  # threads per frame (0: the default layout)
     fpg: int = 0  # frames per threadgroup
+    adjoint: bool = False  # irfft kernel only: the adjoint of rfft instead of irfft (weights below)
 
     @property
     def log2m(self) -> int:
@@ -249,7 +250,13 @@ def template_args(kind: str, g) -> list[tuple[str, object]]:
     if kind == "mel_adjoint":
         return [("NFREQ", g.n_freq), ("NMELS", g.n_mels), ("MAXM", g.max_width)]
     if kind == "irfft":
-        return [("NFFT", g.n_fft), ("LOG2M", g.log2m), ("TPF", g.tpf), ("FPG", g.fpg)]
+        return [
+            ("NFFT", g.n_fft),
+            ("LOG2M", g.log2m),
+            ("TPF", g.tpf),
+            ("FPG", g.fpg),
+            ("ADJ", bool(g.adjoint)),
+        ]
     if kind == "stft_rfft":
         return [
             ("NFFT", g.n_fft),
@@ -361,8 +368,15 @@ def stft_rfft_pure(g: FFTGeometry, x: mx.array, window: mx.array, twiddle: mx.ar
 
 
 def irfft_pure(g: FFTGeometry, spec: mx.array, twiddle: mx.array) -> mx.array:
-    """Reference of the irfft kernel: [R, 2 * (n_fft/2 + 1)] interleaved half spectra -> [R, n_fft]."""
-    return mx.fft.irfft(mx.view(spec, mx.complex64), n=g.n_fft, axis=-1)
+    """Reference of the irfft kernel: [R, 2 * (n_fft/2 + 1)] interleaved half spectra -> [R, n_fft]
+    (with ``g.adjoint``: the vjp of ``rfft`` instead, MLX's own rule)."""
+    return _inverse_pure(g, mx.view(spec, mx.complex64))
+
+
+def _inverse_pure(g: FFTGeometry, spec: mx.array) -> mx.array:
+    if g.adjoint:
+        return _rfft_adjoint(spec, g.n_fft)
+    return mx.fft.irfft(spec, n=g.n_fft, axis=-1)
 
 
 @functools.lru_cache(maxsize=16)
@@ -651,7 +665,14 @@ def _stft_rfft_fn(g: FFTGeometry):
     def stft_rfft_vjp(primals, cotangent, output):
         x, window = primals
         cot = _single(cotangent)
-        d_rows = _rfft_adjoint(cot, g.n_fft)
+        # rfft's adjoint: the irfft kernel with weights (ADJ), else MLX's rule
+        gi = FFTGeometry(g.n_fft, 0, tpf=g.tpf, fpg=fft_layout(g.n_fft)[1], adjoint=True)
+        rows = cot.size // max(cot.shape[-1], 1)
+        if rows * (g.n_fft + 2) < _INT32_LIMIT and _usable("irfft", gi) is not None:
+            d_rows = _irfft_fn(gi)(cot.reshape(rows, cot.shape[-1]))
+            d_rows = d_rows.reshape(*cot.shape[:-1], g.n_fft)
+        else:
+            d_rows = _rfft_adjoint(cot, g.n_fft)
         ones = mx.ones((1,), dtype=mx.float32)
         fg = g.framing(x.shape[-1])
         _, (dx, dw) = mx.vjp(lambda x, w: _frames_diff(fg, x, w, ones), [x, window], [d_rows])
@@ -678,21 +699,21 @@ def _irfft_op(g: FFTGeometry, spec: mx.array) -> mx.array:
     """[R, n_fft/2 + 1] complex64 -> [R, n_fft]: the irfft kernel, or mx.fft.irfft (pure path)."""
     backend = _usable("irfft", g)
     if backend is None:
-        return mx.fft.irfft(spec, n=g.n_fft, axis=-1)
+        return _inverse_pure(g, spec)
     flat = mx.view(spec, mx.float32)
     return _launch("irfft", backend, g, [flat, _twiddle(g.n_fft)], (spec.shape[0], g.n_fft))
 
 
 def _irfft_diff(g: FFTGeometry, spec: mx.array) -> mx.array:
     if _usable("irfft", g) is None:
-        return mx.fft.irfft(spec, n=g.n_fft, axis=-1)
+        return _inverse_pure(g, spec)
     return _irfft_fn(g)(spec)
 
 
 @functools.lru_cache(maxsize=64)
 def _irfft_fn(g: FFTGeometry):
-    """irfft as one kernel. Backward: MLX's own irfft adjoint (it does not depend on the input);
-    forward-mode: the kernel again (irfft is linear)."""
+    """irfft (or rfft's adjoint) as one kernel. Backward: the adjoint of the pure function, by MLX's
+    own rules (it does not depend on the input); forward-mode: the kernel again (it is linear)."""
 
     @mx.custom_function
     def irfft(spec):
@@ -702,7 +723,7 @@ def _irfft_fn(g: FFTGeometry):
     def irfft_vjp(primals, cotangent, output):
         spec, cot = _single(primals), _single(cotangent)
         zeros = mx.zeros(spec.shape, dtype=mx.complex64)
-        _, (d_spec,) = mx.vjp(lambda z: mx.fft.irfft(z, n=g.n_fft, axis=-1), [zeros], [cot])
+        _, (d_spec,) = mx.vjp(lambda z: _inverse_pure(g, z), [zeros], [cot])
         return (d_spec,)
 
     @irfft.jvp

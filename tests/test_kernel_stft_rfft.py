@@ -167,11 +167,24 @@ extern "C" int run(const float* s_, const int* ss_, const float* tw_, float* out
 """
 
 
-@pytest.mark.parametrize("n_fft", [16, 32, 64, 1024, 4096])  # first radix 8, 2, 4, 8, 4
-def test_host_irfft_body_matches_numpy(tmp_path, n_fft):
+IRFFT_CASES = [
+    (16, False),
+    (32, False),
+    (64, False),
+    (1024, False),
+    (4096, False),
+    (32, True),
+    (512, True),
+]  # first radix 8, 2, 4, 8, 4; ADJ: 2, 8; fmt: skip
+
+
+@pytest.mark.parametrize("n_fft, adjoint", IRFFT_CASES)
+def test_host_irfft_body_matches_numpy(tmp_path, n_fft, adjoint):
+    """irfft of each row; with ADJ the adjoint of rfft (the STFT backward), vs MLX's own vjp rule."""
     if shutil.which("g++") is None:
         pytest.skip("g++ not available")
-    g = _kernels.FFTGeometry(n_fft, 0, tpf=_kernels.fft_layout(n_fft)[0], fpg=2)
+    tpf = _kernels.fft_layout(n_fft)[0]
+    g = _kernels.FFTGeometry(n_fft, 0, tpf=tpf, fpg=2, adjoint=adjoint)
     constants = "\n".join(
         f"constexpr int {name} = {int(value)};"
         for name, value in _kernels.template_args("irfft", g)
@@ -189,7 +202,11 @@ def test_host_irfft_body_matches_numpy(tmp_path, n_fft):
     count = 5  # 3 threadgroups of 2 rows, the last one partly filled
     spec = rng.standard_normal((count, n_fft + 2)).astype(np.float32)
     half = spec[:, 0::2].astype(np.float64) + 1j * spec[:, 1::2]
-    want = np.fft.irfft(half, n=n_fft, axis=-1)  # ignores Im X[0], Im X[n/2] as the kernel must
+    if adjoint:  # d rows[n] = sum_k Re(X[k] exp(2 pi i k n / N)), k <= N/2
+        phase = np.exp(2j * np.pi * np.outer(np.arange(n_fft // 2 + 1), np.arange(n_fft)) / n_fft)
+        want = (half @ phase).real
+    else:
+        want = np.fft.irfft(half, n=n_fft, axis=-1)  # ignores Im X[0], Im X[n/2] as the kernel must
     f32, i32 = ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_int)
     tw = _kernels._twiddle_np(n_fft)
     dims = np.array(spec.shape, np.int32)

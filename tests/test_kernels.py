@@ -318,7 +318,7 @@ class FakeKernel:
             raise RuntimeError("compile failed (fake)")
         t = dict(template)
         if self.kind == "irfft":
-            g = _kernels.FFTGeometry(t["NFFT"], 0, tpf=t["TPF"], fpg=t["FPG"])
+            g = _kernels.FFTGeometry(t["NFFT"], 0, tpf=t["TPF"], fpg=t["FPG"], adjoint=t["ADJ"])
             out = _kernels.irfft_pure(g, *inputs)
             assert tuple(out.shape) == tuple(output_shapes[0]) and output_dtypes[0] == mx.float32
             assert tuple(grid) == _kernels.launch_grid(self.kind, tuple(output_shapes[0]), g)
