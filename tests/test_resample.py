@@ -261,6 +261,20 @@ def test_default_quality_end_to_end(orig, new):
     assert max(stop) < -130
 
 
+@pytest.mark.parametrize(("orig", "new"), [(44100, 44099), (22051, 44100), (1, 3), (3, 1)])
+def test_hq_awkward_ratios_tone(orig, new):
+    """Ratios with large coprime terms (one block spans 4 x 44100 samples): a 0.05-Nyquist tone comes out
+    as the ideal band-limited tone at the new rate."""
+    n = max(orig, 2000)
+    freq = 0.05 * min(orig, new) / 2
+    x = np.sin(2 * np.pi * freq * np.arange(n) / orig).astype(np.float32)
+    y = to_np(mlxdsp.resample(mx.array(x), orig_sr=orig, target_sr=new))
+    assert y.shape == (math.ceil(n * new / orig),)
+    ref = np.sin(2 * np.pi * freq * np.arange(y.size) / new)
+    edge = y.size // 8
+    assert np.abs(y[edge:-edge] - ref[edge:-edge]).max() < 3e-6
+
+
 def test_engine_choice():
     """hq always takes the FFT engine; the exact methods take the engine the cost model prefers."""
     assert _engine_of("hq", 16000, 44100) == "fft"
