@@ -326,6 +326,21 @@ def test_engines_batch_vmap_adjoint(engine):
     assert rel_err(to_np(t), to_np(y)) <= 1e-6  # linear map: its jvp along x is itself
 
 
+@given(
+    n=st.integers(1, 3000),
+    pair=st.sampled_from([(2, 3), (3, 2), (160, 441), (441, 160), (1, 4), (7, 5), (4, 1)]),
+    method=st.sampled_from(["polyphase", "sinc_interp_kaiser", "sinc_interp_hann"]),
+)
+def test_property_fft_engine_parity(n, pair, method):
+    """The FFT engine at any length (one partial block up to many blocks) against the references."""
+    orig, new = pair
+    x = np.random.default_rng(n).standard_normal((2, n)).astype(np.float32)
+    y = _engine(mx.array(x), orig, new, method, "fft")
+    ref = _reference(x, orig, new, method)
+    assert y.shape == ref.shape
+    assert rel_err(to_np(y), ref) <= 1e-5
+
+
 def test_errors():
     x = mx.zeros(10)
     with pytest.raises(ParameterError, match=r"\[resample\] orig_sr=0 must be a positive int"):
