@@ -195,7 +195,10 @@ def block_geometry(n: int, up: int, down: int, reach: float) -> tuple[int, int, 
     p = r = math.ceil((reach + 1) / down)
     target = max(64 * reach, min(16 * (p + r) * down, 1 << 15))
     h = max(p + r, math.ceil(target / down) - p - r)
-    h = min(h, max(p, -(-n // down)))  # a short signal is one block
+    short = max(p, -(-n // down))
+    if short < h:  # a short signal is one block, of a power-of-two length so few plans get built
+        k = 1 << (p + short + r - 1).bit_length()
+        return p, min(k, _smooth_even(p + h + r)) - p - r, r
     k = _smooth_even(p + h + r)
     return p, k - p - r, r
 
