@@ -157,7 +157,7 @@ CONTAINERS: dict[str, tuple[str, int, dict[str, int], str]] = {
 }
 
 # Containers only the optional libav backend writes and reads.
-LIBAV_EXTENSIONS = (".m4a", ".mp4", ".aac", ".alac", ".m4b")
+LIBAV_EXTENSIONS = (".m4a", ".m4b", ".mp4", ".aac")
 
 # Encodings that lose information and therefore take quality/bitrate settings.
 LOSSY = ("vorbis", "opus", "mp3")

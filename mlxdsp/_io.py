@@ -8,6 +8,7 @@ wrappers only open, read, seek, write and report errors.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import uuid
@@ -19,7 +20,7 @@ from typing import Literal
 import mlx.core as mx
 import numpy as np
 
-from . import _checks
+from . import _checks, _io_libav
 from ._audioinfo import (
     CONTAINERS,
     INTEGER_ENCODINGS,
@@ -29,6 +30,7 @@ from ._audioinfo import (
     format_names,
 )
 from ._errors import AudioFileError, AudioFileNotFoundError, ParameterError
+from ._io_libav import LibavFile
 from ._io_resample import Quality, Resampler
 from ._io_sniff import LIBAV_ONLY, describe, header_truncation, kind, ogg_truncated
 
@@ -104,13 +106,27 @@ def _open_read(fn: str, path):
         raise AudioFileError(f"[{fn}] '{name}' is a directory, not an audio file", name)
     if st.st_size == 0:
         raise AudioFileError(f"[{fn}] '{name}' is empty (0 bytes)", name)
+    head = _head(raw)
+    found = kind(head)
+    if found in LIBAV_ONLY:  # straight to libav: libsndfile cannot read these
+        if not _io_libav.available():
+            raise AudioFileError(f"[{fn}] '{name}': found {found}; {_ENABLE_LIBAV}", name)
+        try:
+            return _io_libav.open_read(raw, name), raw, name, st.st_size
+        except AudioFileError as err:
+            raise AudioFileError(
+                f"[{fn}] '{name}': truncated or corrupt {found} stream: decoded 0 frames ({err})",
+                name,
+                frames_decoded=0,
+            ) from None
     try:
         f = _sndfile.open_read(raw, name)
     except AudioFileError as err:
-        head = _head(raw)
-        found = kind(head)
-        if found in LIBAV_ONLY:
-            raise AudioFileError(f"[{fn}] '{name}': found {found}; {_ENABLE_LIBAV}", name) from None
+        if _io_libav.available():  # whatever else libavformat recognises from the content
+            try:
+                return _io_libav.open_read(raw, name), raw, name, st.st_size
+            except AudioFileError:
+                pass  # report libsndfile's view of the file
         if found is not None and "malformed" in str(err):
             raise AudioFileError(
                 f"[{fn}] '{name}': truncated or corrupt {found} stream: decoded 0 frames ({err})",
@@ -125,6 +141,10 @@ def _open_read(fn: str, path):
 
 def _declared_frames(f, raw: bytes, size: int) -> int | None:
     """Frames the container header promised, when the file holds fewer (a cut-off download)."""
+    if isinstance(
+        f, LibavFile
+    ):  # its stated length is f.frames: a shorter decode is reported as is
+        return None
     fmt, _ = format_names(f.format)
     if fmt in ("WAV", "WAVEX", "W64", "RF64", "AIFF", "CAF", "AU"):
         cut = header_truncation(f.log_info())
@@ -144,6 +164,8 @@ _RAW_PCM16_CONTAINERS = (0x010000, 0x0B0000, 0x220000, 0x020000, 0x180000, 0x030
 
 def _pcm16_swap(f) -> bool | None:
     """For 16-bit PCM in a plain container: whether raw samples need a byte swap; otherwise None."""
+    if isinstance(f, LibavFile):
+        return None
     fmt = f.format
     if fmt & 0xFFFF != 0x0002 or fmt & 0x0FFF0000 not in _RAW_PCM16_CONTAINERS:
         return None
@@ -445,8 +467,13 @@ def info(path) -> AudioInfo:
     """
     f, _, _, _ = _open_read("info", path)
     with f:
-        fmt, sub = format_names(f.format)
-        frames, rate, ch = f.frames, f.samplerate, f.channels
+        if isinstance(f, LibavFile):
+            fmt, sub = f.names
+            frames = f.frames if f.frames != _UNKNOWN_FRAMES else f.count_frames()
+        else:
+            fmt, sub = format_names(f.format)
+            frames = f.frames
+        rate, ch = f.samplerate, f.channels
     return AudioInfo(frames, rate, ch, frames / rate, fmt, sub)
 
 
@@ -779,17 +806,17 @@ def save(
     _checks.boolean(fn, "clip", clip)
     ext = os.path.splitext(name)[1].lower()
     if ext in LIBAV_EXTENSIONS:
-        raise AudioFileError(f"[{fn}] '{name}': writing {ext} needs libav; {_ENABLE_LIBAV}", name)
+        if not _io_libav.available():
+            raise AudioFileError(
+                f"[{fn}] '{name}': writing {ext} needs libav; {_ENABLE_LIBAV}", name
+            )
+        _save_libav(fn, raw, name, ext, audio, sr, layout, encoding, quality, bitrate, clip)
+        return
     if ext not in CONTAINERS:
         listed = ", ".join(sorted(CONTAINERS))
         raise ParameterError(f"[{fn}] extension {ext!r} of '{name}' is not one of {listed}")
     container, major, encodings, default = CONTAINERS[ext]
-    encoding = default if encoding is None else encoding
-    if encoding not in encodings:
-        listed = ", ".join(repr(e) for e in encodings)
-        raise ParameterError(
-            f"[{fn}] encoding={encoding!r} must be one of {listed} for {container}"
-        )
+    encoding = _pick_encoding(fn, encoding, encodings, default, container)
     if quality is not None:
         quality = _checks.real_number(fn, "quality", quality, low=0.0, high=1.0)
         if encoding not in LOSSY:
@@ -805,27 +832,13 @@ def save(
         if quality is not None:
             raise ParameterError(f"[{fn}] give quality or bitrate, not both")
     data = _interleaved(fn, audio, layout)
-    folder = os.path.dirname(raw) or b"."
-    if not os.path.isdir(folder):
-        raise AudioFileNotFoundError(
-            f"[{fn}] '{name}': folder {os.fsdecode(folder)!r} does not exist", name
-        )
-    if os.path.isdir(raw):
-        raise AudioFileError(f"[{fn}] '{name}' is a directory", name)
+    tmp = _temp_target(fn, raw, name)
     fmt = major | encodings[encoding]
-    base = os.path.basename(raw)
-    tmp = os.path.join(
-        folder, b".%s.%d.%s.tmp" % (base, threading.get_ident(), uuid.uuid4().hex[:12].encode())
-    )
-    try:
+    with _replace_when_done(tmp, raw):
         try:
             f = _sndfile.open_write(tmp, name, fmt, sr, data.shape[1])
         except AudioFileError as err:
-            raise AudioFileError(
-                f"[{fn}] '{name}': cannot write {container} {encoding} at {sr} Hz with "
-                f"{data.shape[1]} channels ({err})",
-                name,
-            ) from None
+            raise _cannot_write(fn, name, f"{container} {encoding}", sr, data, err) from None
         with f:
             if encoding in INTEGER_ENCODINGS:
                 f.set_clipping(clip)
@@ -845,6 +858,30 @@ def save(
                 step = 1 << 15 if encoding in LOSSY else 1 << 16
                 for i in range(0, data.shape[0], step):
                     f.writef(np.ascontiguousarray(data[i : i + step]))
+
+
+def _pick_encoding(fn, encoding, encodings, default, container):
+    encoding = default if encoding is None else encoding
+    if encoding not in encodings:
+        listed = ", ".join(repr(e) for e in encodings)
+        raise ParameterError(
+            f"[{fn}] encoding={encoding!r} must be one of {listed} for {container}"
+        )
+    return encoding
+
+
+def _cannot_write(fn, name, what, sr, data, err) -> AudioFileError:
+    return AudioFileError(
+        f"[{fn}] '{name}': cannot write {what} at {sr} Hz with {data.shape[1]} channels ({err})",
+        name,
+    )
+
+
+@contextlib.contextmanager
+def _replace_when_done(tmp: bytes, raw: bytes):
+    """Rename ``tmp`` over ``raw`` when the block succeeds; delete ``tmp`` on any error."""
+    try:
+        yield
         os.replace(tmp, raw)
     except BaseException:
         try:
@@ -852,3 +889,59 @@ def save(
         except FileNotFoundError:
             pass
         raise
+
+
+def _temp_target(fn: str, raw: bytes, name: str) -> bytes:
+    """A fresh temporary name next to ``raw`` (same folder: the final rename is atomic)."""
+    folder = os.path.dirname(raw) or b"."
+    if not os.path.isdir(folder):
+        raise AudioFileNotFoundError(
+            f"[{fn}] '{name}': folder {os.fsdecode(folder)!r} does not exist", name
+        )
+    if os.path.isdir(raw):
+        raise AudioFileError(f"[{fn}] '{name}' is a directory", name)
+    base = os.path.basename(raw)
+    return os.path.join(
+        folder, b".%s.%d.%s.tmp" % (base, threading.get_ident(), uuid.uuid4().hex[:12].encode())
+    )
+
+
+def _save_libav(fn, raw, name, ext, audio, sr, layout, encoding, quality, bitrate, clip):
+    """``save`` to M4A/MP4 (AAC, ALAC) or ADTS AAC through libavformat/libavcodec, atomically."""
+    _, encodings, default = _io_libav.SAVE_FORMATS[ext]
+    encoding = _pick_encoding(fn, encoding, encodings, default, ext)
+    if quality is not None:
+        raise ParameterError(
+            f"[{fn}] quality={quality!r} is not supported for {encoding!r}; give bitrate= (AAC)"
+        )
+    if bitrate is not None:
+        bitrate = _checks.positive_int(fn, "bitrate", bitrate)
+        if encoding != "aac":
+            raise ParameterError(
+                f"[{fn}] bitrate={bitrate!r} applies to lossy encodings only, not {encoding!r}"
+            )
+        if not 16 <= bitrate <= 512:
+            raise ParameterError(f"[{fn}] bitrate={bitrate!r} must be in 16..512 kbit/s")
+    if not clip and encoding != "aac":
+        raise ParameterError(
+            f"[{fn}] clip=False is not supported for {encoding!r} (libswresample saturates)"
+        )
+    data = _interleaved(fn, audio, layout)
+    tmp = _temp_target(fn, raw, name)
+    kbps = bitrate or _io_libav.DEFAULT_AAC_KBPS
+    with _replace_when_done(tmp, raw):
+        try:
+            enc = _io_libav.open_write(tmp, name, ext, encoding, sr, data.shape[1], kbps)
+        except AudioFileError as err:
+            raise _cannot_write(fn, name, f"{ext} {encoding}", sr, data, err) from None
+        try:
+            step = 1 << 15
+            for i in range(0, data.shape[0], step):
+                enc.write(np.ascontiguousarray(data[i : i + step]))
+            enc.close()
+        except AudioFileError as err:
+            enc.abort()
+            raise AudioFileError(f"[{fn}] '{name}': writing failed ({err})", name) from None
+        except BaseException:
+            enc.abort()
+            raise
