@@ -303,6 +303,7 @@ cdef class Decoder:
     cdef bytes _url
     cdef readonly int64_t frames_declared
     cdef readonly int exact_timestamps
+    cdef public int64_t preroll
 
     def __cinit__(self):
         self.d.pb = NULL
@@ -388,6 +389,8 @@ cdef class Decoder:
         self.exact_timestamps = tb.num > 0 and tb.den > 0 and (
             (tb.den % (rate * tb.num) == 0) or tb.den >= 2 * rate * tb.num
         )
+        cdef c.AVCodecParameters *par = st.codecpar
+        self.preroll = max(4096, par.seek_preroll, 4 * par.frame_size)
         self.frames_declared = UNKNOWN
         if (self.exact_timestamps and st.duration != c.AV_NOPTS_VALUE and st.duration > 0
                 and self.d.fmt.duration_estimation_method != c.AVFMT_DURATION_FROM_BITRATE):
@@ -404,8 +407,7 @@ cdef class Decoder:
             raise ValueError(f"frame={frame} must be >= 0")
         cdef int64_t target = frame
         cdef int64_t cur = self.d.pos
-        cdef c.AVCodecParameters *par = self.d.fmt.streams[self.d.stream].codecpar
-        cdef int64_t preroll = max(4096, par.seek_preroll, 4 * par.frame_size)
+        cdef int64_t preroll = self.preroll
         cdef int64_t ts
         cdef int ret = 0, got = 0
         cdef int64_t placed
@@ -699,7 +701,6 @@ def open_write(bytes fspath, str path, str muxer, str codec, int samplerate, int
     cdef c.AVDictionary *opts = NULL
     cdef int ret
     cdef c.AVSampleFormat sfmt
-    cdef c.AVChannelLayout lay
     if codec == "aac":
         enc = c.avcodec_find_encoder(c.AV_CODEC_ID_AAC)
         sfmt = c.AV_SAMPLE_FMT_FLTP
@@ -725,7 +726,17 @@ def open_write(bytes fspath, str path, str muxer, str codec, int samplerate, int
         w._fail(c.AVERROR(ENOMEM))
     e.ctx.sample_rate = samplerate
     e.ctx.sample_fmt = sfmt
+    # The encoder's own layout for this channel count when it lists some (ALAC: 3.0 is C L R).
     c.av_channel_layout_default(&e.ctx.ch_layout, channels)
+    cdef const c.AVChannelLayout *cand = enc.ch_layouts
+    while cand != NULL and cand.nb_channels != 0:
+        if cand.nb_channels == channels:
+            c.av_channel_layout_uninit(&e.ctx.ch_layout)
+            if c.av_channel_layout_copy(&e.ctx.ch_layout, cand) < 0:
+                e.where = "setting the channel layout"
+                w._fail(c.AVERROR(ENOMEM))
+            break
+        cand += 1
     e.ctx.time_base = c.AVRational(1, samplerate)
     if bitrate > 0:
         e.ctx.bit_rate = bitrate
@@ -751,16 +762,16 @@ def open_write(bytes fspath, str path, str muxer, str codec, int samplerate, int
     e.frame.format = e.ctx.sample_fmt
     e.frame.nb_samples = e.frame_size
     e.frame.sample_rate = samplerate
-    c.av_channel_layout_default(&e.frame.ch_layout, channels)
+    if c.av_channel_layout_copy(&e.frame.ch_layout, &e.ctx.ch_layout) < 0:
+        e.where = "setting the channel layout"
+        w._fail(c.AVERROR(ENOMEM))
     e.where = "allocating a frame"
     ret = c.av_frame_get_buffer(e.frame, 0)
     if ret < 0:
         w._fail(ret)
-    e.where = "setting up libswresample"
-    c.av_channel_layout_default(&lay, channels)
-    ret = c.swr_alloc_set_opts2(&e.swr, &lay, e.ctx.sample_fmt, samplerate, &lay,
-                                c.AV_SAMPLE_FMT_FLT, samplerate, 0, NULL)
-    c.av_channel_layout_uninit(&lay)
+    e.where = "setting up libswresample"  # the same layout on both sides: no remix
+    ret = c.swr_alloc_set_opts2(&e.swr, &e.ctx.ch_layout, e.ctx.sample_fmt, samplerate,
+                                &e.ctx.ch_layout, c.AV_SAMPLE_FMT_FLT, samplerate, 0, NULL)
     if ret >= 0:
         ret = c.swr_init(e.swr)
     if ret < 0:

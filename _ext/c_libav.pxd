@@ -78,6 +78,7 @@ cdef extern from "libavutil/channel_layout.h" nogil:
 
     void av_channel_layout_default(AVChannelLayout *ch_layout, int nb_channels)
     void av_channel_layout_uninit(AVChannelLayout *channel_layout)
+    int av_channel_layout_copy(AVChannelLayout *dst, const AVChannelLayout *src)
 
 
 cdef extern from "libavutil/frame.h" nogil:
@@ -121,6 +122,7 @@ cdef extern from "libavcodec/codec.h" nogil:
         AVCodecID id
         int capabilities
         const AVSampleFormat *sample_fmts
+        const AVChannelLayout *ch_layouts
 
     const AVCodec *avcodec_find_decoder(AVCodecID id)
     const AVCodec *avcodec_find_encoder(AVCodecID id)

@@ -1,9 +1,11 @@
 """Fuzz ``mlxdsp.info``/``load``/``stream`` over arbitrary bytes with atheris (libFuzzer).
 
     python -m fuzz.load --seconds 600 [--corpus DIR] [--jobs 1] [-- extra libFuzzer flags]
+    python -m fuzz.load --backend libav --seconds 600     # M4A/AAC/ALAC-seeded: the FFmpeg backend
 
 Seeds are small valid files of every libsndfile format, written by soundfile into the corpus folder on
-first run. A finding is anything other than success or ``AudioFileError`` (a Python exception of another
+first run (``--backend libav``: M4A AAC/ALAC, MP4, ADTS AAC written by mlxdsp.save through libav, and
+Matroska/WebM Opus written by PyAV when it is installed, in ``fuzz/corpus-libav``). A finding is anything other than success or ``AudioFileError`` (a Python exception of another
 type, a crash or abort in C, a hang past ``-timeout``, memory past ``-rss_limit_mb``); libFuzzer writes the
 input to ``crash-*``/``timeout-*``/``oom-*`` in the current folder. Keep small inputs that once crashed
 under ``tests/data/io/fuzz/`` (``tests/test_io_fuzz_corpus.py`` replays them).
@@ -73,6 +75,49 @@ def _seed(corpus: str) -> None:
             print(f"seed {ext}/{sub} skipped: {err}", file=sys.stderr)
 
 
+def _seed_libav(corpus: str) -> None:
+    """Small valid M4A/MP4/ADTS files (mlxdsp's own libav encoder) and, with PyAV, Matroska/WebM."""
+    import numpy as np
+
+    os.makedirs(corpus, exist_ok=True)
+    if any(n.startswith("seed-") for n in os.listdir(corpus)):
+        return
+    rng = np.random.default_rng(0)
+    x = (0.5 * rng.standard_normal((2, 3000))).clip(-1, 1).astype(np.float32)
+    specs = [
+        ("m4a", "aac", 8000, 2),
+        ("m4a", "aac", 22050, 1),
+        ("m4a", "alac16", 8000, 2),
+        ("m4a", "alac24", 8000, 1),
+        ("mp4", "aac", 16000, 2),
+        ("aac", "aac", 8000, 2),
+    ]
+    for ext, enc, rate, ch in specs:
+        path = os.path.join(corpus, f"seed-{enc}-{rate}-{ch}.{ext}")
+        mlxdsp.save(path, x[:ch], rate, encoding=enc, **({"bitrate": 32} if enc == "aac" else {}))
+    try:
+        import av
+    except ImportError:
+        return
+    for ext, codec in (("mka", "opus"), ("webm", "opus"), ("mka", "flac")):
+        path = os.path.join(corpus, f"seed-{codec}.{ext}")
+        with av.open(path, "w") as out:
+            st = out.add_stream(codec, rate=48000, layout="stereo")
+            fmt = "fltp" if codec == "opus" else "s16"
+            for i in range(0, x.shape[1] - 960 + 1, 960):
+                blk = x[:, i : i + 960]
+                if codec == "flac":
+                    blk = (blk.T * 32767).astype(np.int16).reshape(1, -1)
+                fr = av.AudioFrame.from_ndarray(
+                    np.ascontiguousarray(blk), format=fmt, layout="stereo"
+                )
+                fr.sample_rate, fr.pts = 48000, i
+                for pkt in st.encode(fr):
+                    out.mux(pkt)
+            for pkt in st.encode(None):
+                out.mux(pkt)
+
+
 def one_input(data: bytes) -> None:
     # The whole input is the file (seeds stay valid files); its last bytes pick the call.
     mode = data[-1] % 4 if data else 0
@@ -102,15 +147,24 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--seconds", type=int, default=600, help="total fuzzing time")
     parser.add_argument(
-        "--corpus", default=os.path.join(HERE, "corpus"), help="corpus folder (grows)"
+        "--backend",
+        choices=("sndfile", "libav"),
+        default="sndfile",
+        help="seed with libsndfile formats, or with M4A/AAC/ALAC/Matroska for the FFmpeg backend",
     )
+    parser.add_argument("--corpus", default=None, help="corpus folder (grows)")
     parser.add_argument("--rss-mb", type=int, default=3072, help="memory limit: above is a finding")
     parser.add_argument(
         "--timeout", type=int, default=30, help="seconds per input: above is a hang"
     )
     parser.add_argument("libfuzzer", nargs="*", help="extra libFuzzer flags after --")
     args = parser.parse_args(argv)
-    _seed(args.corpus)
+    if args.corpus is None:
+        args.corpus = os.path.join(HERE, "corpus" if args.backend == "sndfile" else "corpus-libav")
+    if args.backend == "libav":
+        _seed_libav(args.corpus)
+    else:
+        _seed(args.corpus)
     flags = [
         sys.argv[0],
         f"-max_total_time={args.seconds}",

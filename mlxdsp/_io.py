@@ -189,6 +189,12 @@ def _readf(f, buf, start: int, want: int, swap=...) -> tuple[int, str | None]:
         return err.frames_decoded or 0, str(err).split(": ", 1)[-1]
 
 
+def _expected(f, n: int) -> int | None:
+    """Frames a read of ``n`` must deliver; None when the file states no length (a short read is
+    then the end of the stream, not a truncation)."""
+    return None if n == _UNKNOWN_FRAMES or f.frames == _UNKNOWN_FRAMES else n
+
+
 def _truncated(fn, name, decoded, expected, strict, reason=None):
     msg = (
         f"[{fn}] '{name}': truncated or corrupt stream: decoded {decoded} of {expected} frames"
@@ -265,7 +271,7 @@ def _decode(fn, f, raw, name, size, start, n, *, mono, strict):
                 np.mean(tmp, axis=1, keepdims=True, out=np.asarray(memoryview(data)))
         else:
             data = mx.array(tmp)
-    expected = n if n != _UNKNOWN_FRAMES else None
+    expected = _expected(f, n)
     if reason is not None or (expected is not None and got < expected):
         _truncated(fn, name, got, expected, strict, reason)
     elif start + got == f.frames or expected is None:
@@ -324,8 +330,9 @@ def _decode_resampled(fn, f, raw, name, size, start, n, *, sr, mono, quality, st
         pos = r.feed_into(x, outv, pos)
         if got < want:
             break
-    if reason is not None or got_total < n:
-        _truncated(fn, name, got_total, n, strict, reason)
+    expected = _expected(f, n)
+    if reason is not None or (expected is not None and got_total < expected):
+        _truncated(fn, name, got_total, expected, strict, reason)
     elif start + got_total == f.frames:
         declared = _declared_frames(f, raw, size)
         if declared is not None:
@@ -609,7 +616,7 @@ def _stream(
                 yield _finish(mx.array(out), layout, dtype)
             if got < want:
                 break
-        expected = n if n != _UNKNOWN_FRAMES else None
+        expected = _expected(f, n)
         if reason is not None or (expected is not None and got_total < expected):
             _truncated(fn, name, got_total, expected, strict, reason)
         elif start + got_total == f.frames or expected is None:
