@@ -23,8 +23,8 @@ from mlxdsp._errors import AudioFileError
 c.av_log_set_level(c.AV_LOG_QUIET)
 
 UNKNOWN = -1
-# A decoded frame larger than this many samples per channel is treated as corrupt (fuzzed headers).
-DEF _MAX_FRAME = 1 << 22
+# A decoded frame of more samples (all channels) than this is treated as corrupt (fuzzed headers).
+DEF _MAX_FRAME = 1 << 24
 DEF _MAX_CHANNELS = 256
 
 
@@ -208,7 +208,8 @@ cdef int dec_next_frame(Dec *d, int first) noexcept nogil:
                 c.av_frame_unref(fr)
                 d.where = "decoding (the channel count or sample rate changed mid-stream)"
                 return c.AVERROR_INVALIDDATA
-            if fr.nb_samples > _MAX_FRAME or d.channels <= 0 or d.channels > _MAX_CHANNELS:
+            if (d.channels <= 0 or d.channels > _MAX_CHANNELS
+                    or <int64_t> fr.nb_samples * d.channels > _MAX_FRAME):
                 c.av_frame_unref(fr)
                 d.where = "decoding (implausible frame size)"
                 return c.AVERROR_INVALIDDATA

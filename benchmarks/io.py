@@ -1,5 +1,5 @@
 """Audio file I/O benchmark: mlxdsp against soundfile, librosa, pedalboard, miniaudio, torchcodec,
-mlx-audio-io and the floor, on the same files in the same process run.
+mlx-audio-io, PyAV (M4A rows) and the floor, on the same files in the same process run.
 
     python -m benchmarks io [--seconds 180] [--budget 1.5] [--only-env default|malloc]
     python benchmarks/io.py ...
@@ -32,6 +32,7 @@ PEERS = [
     "miniaudio",
     "torchcodec",
     "mlx-audio-io",
+    "pyav",
 ]
 SR = 44100
 
@@ -72,12 +73,18 @@ def make_files(folder: str, seconds: int) -> dict[str, str]:
         os.replace(path + ".tmp", path)
     m4a = os.path.join(folder, f"long_{seconds}s.m4a")
     try:
-        if not os.path.exists(m4a):
-            import torch
-            from torchcodec.encoders import AudioEncoder
-
+        if not os.path.exists(m4a):  # AAC 128 kbit/s: mlxdsp's libav encoder, else torchcodec's
             y, _ = sf.read(files["WAV"], dtype="float32")
-            AudioEncoder(torch.from_numpy(y.T.copy()), sample_rate=SR).to_file(m4a)
+            import mlxdsp
+            from mlxdsp import _io_libav
+
+            if _io_libav.available():
+                mlxdsp.save(m4a, y, SR, layout="channels_last", bitrate=128)
+            else:
+                import torch
+                from torchcodec.encoders import AudioEncoder
+
+                AudioEncoder(torch.from_numpy(y.T.copy()), sample_rate=SR).to_file(m4a)
         files["M4A"] = m4a
     except Exception as err:  # noqa: BLE001 - optional
         print(f"(no M4A file: {err})")
@@ -118,6 +125,7 @@ def peers(files: dict):
         ("torchcodec", "torchcodec.decoders"),
         ("mlx-audio-io", "mlx_audio_io"),
         ("soxr", "soxr"),
+        ("pyav", "av"),
     ]:
         try:
             mods[name] = __import__(mod, fromlist=["_"])
@@ -132,6 +140,27 @@ def peers(files: dict):
     tc = mods.get("torchcodec")
     mai = mods.get("mlx-audio-io")
     soxr = mods.get("soxr")
+    av = mods.get("pyav")
+    from mlxdsp import _io_libav
+
+    m4a = _io_libav.available()  # mlxdsp decodes M4A only with the FFmpeg backend
+
+    def av_decode(p, start=0.0, seconds=None):
+        """PyAV: seek (to the packet before ``start``), decode, trim to [start, start + seconds)."""
+        with av.open(p) as c:
+            st = c.streams.audio[0]
+            if start:
+                c.seek(int(start / st.time_base), stream=st, backward=True)
+            out = []
+            end = None if seconds is None else start + seconds
+            for fr in c.decode(st):
+                t = float(fr.pts * st.time_base)
+                if end is not None and t >= end:
+                    break
+                lo = max(0, round((start - t) * fr.sample_rate))
+                out.append(fr.to_ndarray()[:, lo:])
+            y = np.concatenate(out, axis=1) if out else np.zeros((2, 0), np.float32)
+            return y if seconds is None else y[:, : round(seconds * SR)]
 
     rows: dict[str, dict] = {}
 
@@ -153,8 +182,10 @@ def peers(files: dict):
             continue
         p = files[fmt]
         r = rows[f"load {fmt}"] = {}
-        if fmt != "M4A":
+        if fmt != "M4A" or m4a:
             r["mlxdsp"] = lambda p=p: mlxdsp.load(p)[0]
+        if av and fmt == "M4A":
+            r["pyav"] = lambda p=p: from_np(av_decode(p))
         r["floor"] = (lambda p=p: wav_floor(p)) if fmt == "WAV" else (lambda p=p: read_only(p))
         if sf and fmt != "M4A":
             r["soundfile"] = lambda p=p: from_np(sf.read(p, dtype="float32")[0])
@@ -176,47 +207,58 @@ def peers(files: dict):
         if mai:
             r["mlx-audio-io"] = lambda p=p: ev(mai.load(p)[0])
 
-    for fmt in ("WAV", "FLAC", "MP3", "OGG"):
+    parts = [(fmt, 120.0) for fmt in ("WAV", "FLAC", "MP3", "OGG")]
+    if "M4A" in files:  # also at 10 s: the cost of a seek must not grow with the offset
+        parts += [("M4A", 10.0), ("M4A", 120.0)]
+    for fmt, at in parts:
         p = files[fmt]
-        r = rows[f"1 s at 120 s {fmt}"] = {}
-        r["mlxdsp"] = lambda p=p: mlxdsp.load(p, offset=120.0, duration=1.0)[0]
+        r = rows[f"1 s at {at:.0f} s {fmt}"] = {}
+        if fmt != "M4A" or m4a:
+            r["mlxdsp"] = lambda p=p, at=at: mlxdsp.load(p, offset=at, duration=1.0)[0]
+        if av and fmt == "M4A":
+            r["pyav"] = lambda p=p, at=at: from_np(av_decode(p, at, 1.0))
         if fmt == "WAV":
             r["floor"] = lambda p=p: wav_floor(p, 120 * SR, SR)
-        if sf:
-            r["soundfile"] = lambda p=p: from_np(
-                sf.read(p, start=120 * SR, frames=SR, dtype="float32")[0]
+        if sf and fmt != "M4A":
+            r["soundfile"] = lambda p=p, at=at: from_np(
+                sf.read(p, start=int(at * SR), frames=SR, dtype="float32")[0]
             )
         if lr:
-            r["librosa"] = lambda p=p: from_np(
-                lr.load(p, sr=None, mono=False, offset=120.0, duration=1.0)[0]
+            r["librosa"] = lambda p=p, at=at: from_np(
+                lr.load(p, sr=None, mono=False, offset=at, duration=1.0)[0]
             )
         if pb:
 
-            def pb_part(p=p):
+            def pb_part(p=p, at=at):
                 with pb.AudioFile(p) as f:
-                    f.seek(120 * SR)
+                    f.seek(int(at * SR))
                     return from_np(f.read(SR))
 
             r["pedalboard"] = pb_part
         if ma and fmt in ("WAV", "FLAC", "MP3"):
 
-            def ma_part(p=p):
-                gen = ma.stream_file(p, ma.SampleFormat.FLOAT32, 2, SR, SR, seek_frame=120 * SR)
+            def ma_part(p=p, at=at):
+                gen = ma.stream_file(p, ma.SampleFormat.FLOAT32, 2, SR, SR, seek_frame=int(at * SR))
                 return from_np(np.frombuffer(next(gen), np.float32))
 
             r["miniaudio"] = ma_part
         if tc:
-            r["torchcodec"] = lambda p=p: from_np(
-                tc.AudioDecoder(p).get_samples_played_in_range(120.0, 121.0).data.numpy()
+            r["torchcodec"] = lambda p=p, at=at: from_np(
+                tc.AudioDecoder(p).get_samples_played_in_range(at, at + 1.0).data.numpy()
             )
         if mai:
-            r["mlx-audio-io"] = lambda p=p: ev(mai.load(p, offset=120.0, duration=1.0)[0])
+            r["mlx-audio-io"] = lambda p=p, at=at: ev(mai.load(p, offset=at, duration=1.0)[0])
 
-    for fmt in ("WAV", "FLAC", "MP3"):
+    for fmt in ("WAV", "FLAC", "MP3", "M4A"):
+        if fmt not in files:
+            continue
         p = files[fmt]
         r = rows[f"sr=16000 {fmt}"] = {}
-        r["mlxdsp"] = lambda p=p: mlxdsp.load(p, sr=16000)[0]
-        if sf and soxr:
+        if fmt != "M4A" or m4a:
+            r["mlxdsp"] = lambda p=p: mlxdsp.load(p, sr=16000)[0]
+        if av and soxr and fmt == "M4A":
+            r["pyav"] = lambda p=p: from_np(soxr.resample(av_decode(p).T, SR, 16000, "HQ"))
+        if sf and soxr and fmt != "M4A":
             r["soundfile"] = lambda p=p: from_np(
                 soxr.resample(sf.read(p, dtype="float32")[0], SR, 16000, "HQ")
             )
@@ -229,7 +271,7 @@ def peers(files: dict):
                     return from_np(f.read(f.frames))
 
             r["pedalboard"] = pb_rs
-        if ma:
+        if ma and fmt != "M4A":
             r["miniaudio"] = lambda p=p: from_np(
                 np.frombuffer(
                     ma.decode_file(p, ma.SampleFormat.FLOAT32, 2, 16000).samples, np.float32

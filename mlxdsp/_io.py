@@ -64,6 +64,7 @@ _ENABLE_LIBAV = (
 _MAX_BYTES_PER_FILE_BYTE = 1024
 _BLOCK_FRAMES = 1 << 18
 _UNKNOWN_FRAMES = (1 << 63) - 1  # SF_COUNT_MAX: length not known
+_LIBAV_MIN_SCORE = 25  # AVPROBE_SCORE_RETRY: libavformat guesses at or below this score
 
 
 # --- opening ---------------------------------------------------------------------------------------
@@ -124,9 +125,13 @@ def _open_read(fn: str, path):
     except AudioFileError as err:
         if _io_libav.available():  # whatever else libavformat recognises from the content
             try:
-                return _io_libav.open_read(raw, name), raw, name, st.st_size
+                g = _io_libav.open_read(raw, name)
             except AudioFileError:
                 pass  # report libsndfile's view of the file
+            else:
+                if g.probe_score > _LIBAV_MIN_SCORE:
+                    return g, raw, name, st.st_size
+                g.close()  # a low-confidence guess (FFmpeg's AVPROBE_SCORE_RETRY): not audio
         if found is not None and "malformed" in str(err):
             raise AudioFileError(
                 f"[{fn}] '{name}': truncated or corrupt {found} stream: decoded 0 frames ({err})",

@@ -58,6 +58,7 @@ class LibavFile:
         self.channels = dec.channels
         self.frames = dec.frames_declared if dec.frames_declared >= 0 else UNKNOWN_FRAMES
         self.path = dec.path
+        self.probe_score = dec.probe_score  # 100: certain; <= 25: guessed from too little data
 
     @property
     def names(self) -> tuple[str, str]:

@@ -394,3 +394,30 @@ def test_threads_decode_and_encode_concurrently(tmp_path):
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_other_containers_libsndfile_refuses_go_to_libav(tmp_path):
+    """Raw AC-3 (no magic mlxdsp knows): libsndfile refuses it, libavformat recognises it."""
+    av = pytest.importorskip("av")
+    p = tmp_path / "x.bin"
+    t = np.arange(48000) / 48000
+    x = np.stack([0.3 * np.sin(2 * np.pi * 440 * t), 0.3 * np.sin(2 * np.pi * 660 * t)])
+    with av.open(str(p), "w", format="ac3") as out:
+        st = out.add_stream("ac3", rate=48000, layout="stereo")
+        for i in range(0, x.shape[1], 1536):
+            fr = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(x[:, i : i + 1536], np.float32), format="fltp", layout="stereo"
+            )
+            fr.sample_rate, fr.pts = 48000, i
+            for pkt in st.encode(fr):
+                out.mux(pkt)
+        for pkt in st.encode(None):
+            out.mux(pkt)
+    with pytest.raises(AudioFileError):
+        _io._sndfile.open_read(os.fsencode(p), str(p))
+    meta = mlxdsp.info(p)
+    assert (meta.format, meta.subtype, meta.sample_rate, meta.channels) == ("AC3", "AC3", 48000, 2)
+    y = _np(mlxdsp.load(p, layout="channels_last")[0])
+    ref, _ = _pyav(p)
+    assert y.shape == ref.shape == (meta.frames, 2)
+    assert rel_err(y, ref) <= 1e-5
