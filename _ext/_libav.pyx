@@ -782,8 +782,9 @@ def open_write(bytes fspath, str path, str muxer, str codec, int samplerate, int
         ret = c.avio_open(&e.fmt.pb, curl, c.AVIO_FLAG_WRITE)
     if ret < 0:
         w._fail(ret)
-    if faststart:
-        c.av_dict_set(&opts, "movflags", "+faststart", 0)
+    e.where = "setting muxer options"
+    if faststart and c.av_dict_set(&opts, "movflags", "+faststart", 0) < 0:
+        w._fail(c.AVERROR(ENOMEM))
     e.where = "writing the header"
     with nogil:
         ret = c.avformat_write_header(e.fmt, &opts)

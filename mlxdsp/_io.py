@@ -146,9 +146,7 @@ def _open_read(fn: str, path):
 
 def _declared_frames(f, raw: bytes, size: int) -> int | None:
     """Frames the container header promised, when the file holds fewer (a cut-off download)."""
-    if isinstance(
-        f, LibavFile
-    ):  # its stated length is f.frames: a shorter decode is reported as is
+    if isinstance(f, LibavFile):  # its stated length is f.frames: a short decode says so itself
         return None
     fmt, _ = format_names(f.format)
     if fmt in ("WAV", "WAVEX", "W64", "RF64", "AIFF", "CAF", "AU"):
@@ -390,7 +388,9 @@ def load(
     """Decode an audio file into an ``mx.array``.
 
     The format is detected from the content, not the extension: WAV (PCM, float, u8, mu-law, A-law,
-    IMA-ADPCM, EXTENSIBLE), RF64, W64, AIFF/AIFC, CAF, AU, FLAC, OGG Vorbis, Opus, MP3 (libsndfile).
+    IMA-ADPCM, EXTENSIBLE), RF64, W64, AIFF/AIFC, CAF, AU, FLAC, OGG Vorbis, Opus, MP3 (libsndfile);
+    with the optional FFmpeg backend also M4A/MP4 (AAC, ALAC), ADTS AAC, Matroska/WebM, ASF/WMA and
+    whatever else libavformat recognises (gapless: encoder priming and padding removed).
 
     Parameters
     ----------
@@ -428,8 +428,8 @@ def load(
     AudioFileNotFoundError
         The path does not exist (also a ``FileNotFoundError``).
     AudioFileError
-        A directory, an empty or unrecognised file, a format this build cannot decode (M4A/AAC needs
-        the libav backend), a truncated or corrupt stream.
+        A directory, an empty or unrecognised file, a format this build cannot decode (M4A/AAC
+        without the FFmpeg backend), a truncated or corrupt stream.
     ParameterError
         A bad option, e.g. ``[load] offset=-1.0 must be >= 0.0``.
 
@@ -468,7 +468,10 @@ def info(path) -> AudioInfo:
     AudioInfo
         ``(frames, sample_rate, channels, duration, format, subtype)``; ``format``/``subtype`` use
         soundfile's names (``"WAV"``/``"PCM_16"``, ``"OGG"``/``"OPUS"``, ``"MP3"``/``"MPEG_LAYER_III"``).
-        MP3 and Opus frame counts are exact (gapless: encoder delay and padding removed).
+        MP3 and Opus frame counts are exact (gapless: encoder delay and padding removed). Files read
+        by the FFmpeg backend: ``"M4A"``/``"AAC"``, ``"M4A"``/``"ALAC"``, ``"MATROSKA"``/``"OPUS"``,
+        ``"AAC"``/``"AAC"`` (ADTS)...; their length comes from the container, or from decoding the
+        file when the container does not state it exactly.
 
     Raises
     ------
@@ -775,12 +778,14 @@ def save(
     """Encode ``audio`` to ``path`` atomically; the extension picks the container.
 
     The file is written to a temporary name in the destination folder and renamed over ``path`` only
-    after libsndfile has closed it without error: on any failure ``path`` is untouched.
+    after the encoder (libsndfile, or libav for M4A/MP4/AAC) has closed it without error: on any
+    failure ``path`` is untouched.
 
     Parameters
     ----------
     path : str or os.PathLike
-        ``.wav .w64 .rf64 .aiff/.aif/.aifc .caf .au .flac .ogg/.oga .opus .mp3`` (case-insensitive).
+        ``.wav .w64 .rf64 .aiff/.aif/.aifc .caf .au .flac .ogg/.oga .opus .mp3``, and with the
+        FFmpeg backend ``.m4a/.m4b .mp4 .aac`` (case-insensitive).
     audio : mx.array or array-like [shape=(channels, frames)] or (frames, channels) or (frames,)
         Real samples, nominally in [-1, 1]; cast to float32.
     sr : int
@@ -791,12 +796,13 @@ def save(
         WAV/W64/RF64/AIFF/CAF/AU: ``"float32"`` (default, lossless round trip), ``"pcm16"``, ``"pcm24"``,
         ``"pcm32"``, ``"float64"``, ``"pcm_u8"``, ``"ulaw"``, ``"alaw"`` (+ ``"ima_adpcm"`` in WAV);
         FLAC: ``"pcm16"`` (default), ``"pcm24"``; ``.ogg``: ``"vorbis"`` (default), ``"opus"``;
-        ``.opus``: ``"opus"``; ``.mp3``: ``"mp3"``.
+        ``.opus``: ``"opus"``; ``.mp3``: ``"mp3"``; ``.m4a/.m4b/.mp4``: ``"aac"`` (default),
+        ``"alac16"``, ``"alac24"`` (lossless); ``.aac``: ``"aac"`` (ADTS).
     quality : float in [0, 1], optional
         Lossy encodings only: variable bitrate at this quality (1 = best); libsndfile's compression
         level is ``1 - quality``.
     bitrate : int, optional
-        MP3 only: constant bitrate in kbit/s (32..320).
+        MP3: constant bitrate in kbit/s (32..320). AAC: 16..512 kbit/s (default 128).
     clip : bool
         Clamp to [-1, 1) before integer encodings (libsndfile's clipping); ``False`` lets values
         outside wrap around.
@@ -806,7 +812,7 @@ def save(
     ParameterError
         Unknown extension, an encoding the container does not take, bad options or shapes.
     AudioFileError
-        libsndfile refused the format/rate/channels or writing failed; M4A needs the libav backend.
+        The encoder refused the format/rate/channels or writing failed; M4A needs the FFmpeg backend.
 
     Transforms: none (file I/O).
     """
