@@ -396,17 +396,34 @@ def test_threads_decode_and_encode_concurrently(tmp_path):
     assert not errors
 
 
-def test_other_containers_libsndfile_refuses_go_to_libav(tmp_path):
-    """Raw AC-3 (no magic mlxdsp knows): libsndfile refuses it, libavformat recognises it."""
+@pytest.mark.parametrize(
+    "container,codec,sample_fmt,fmt,sub",
+    [
+        ("ac3", "ac3", "fltp", "AC3", "AC3"),
+        ("asf", "wmav2", "fltp", "ASF", "WMAV2"),
+        ("matroska", "flac", "s16", "MATROSKA", "FLAC"),
+    ],
+)
+def test_other_containers_go_to_libav(tmp_path, container, codec, sample_fmt, fmt, sub):
+    """Raw AC-3 (no magic mlxdsp knows: libsndfile refuses it, then libavformat recognises it), WMA
+    (sniffed as ASF) and FLAC in Matroska (packed int16 from the decoder), written by PyAV; decoded
+    like PyAV, partial reads exact."""
     av = pytest.importorskip("av")
     p = tmp_path / "x.bin"
     t = np.arange(48000) / 48000
     x = np.stack([0.3 * np.sin(2 * np.pi * 440 * t), 0.3 * np.sin(2 * np.pi * 660 * t)])
-    with av.open(str(p), "w", format="ac3") as out:
-        st = out.add_stream("ac3", rate=48000, layout="stereo")
-        for i in range(0, x.shape[1], 1536):
+    x = x.astype(np.float32)
+    with av.open(str(p), "w", format=container) as out:
+        st = out.add_stream(codec, rate=48000, layout="stereo")
+        st.codec_context.format, st.bit_rate = sample_fmt, 128000
+        st.codec_context.open()
+        size = st.codec_context.frame_size or 4608
+        for i in range(0, x.shape[1] - size + 1, size):
+            blk = x[:, i : i + size]
+            if sample_fmt == "s16":  # packed: one interleaved row
+                blk = np.round(blk.T * 32767).astype(np.int16).reshape(1, -1)
             fr = av.AudioFrame.from_ndarray(
-                np.ascontiguousarray(x[:, i : i + 1536], np.float32), format="fltp", layout="stereo"
+                np.ascontiguousarray(blk), format=sample_fmt, layout="stereo"
             )
             fr.sample_rate, fr.pts = 48000, i
             for pkt in st.encode(fr):
@@ -416,8 +433,13 @@ def test_other_containers_libsndfile_refuses_go_to_libav(tmp_path):
     with pytest.raises(AudioFileError):
         _io._sndfile.open_read(os.fsencode(p), str(p))
     meta = mlxdsp.info(p)
-    assert (meta.format, meta.subtype, meta.sample_rate, meta.channels) == ("AC3", "AC3", 48000, 2)
+    assert (meta.format, meta.subtype, meta.sample_rate, meta.channels) == (fmt, sub, 48000, 2)
     y = _np(mlxdsp.load(p, layout="channels_last")[0])
     ref, _ = _pyav(p)
     assert y.shape == ref.shape == (meta.frames, 2)
+    if sub == "FLAC":
+        np.testing.assert_array_equal(y, ref)
     assert rel_err(y, ref) <= 1e-5
+    for start in (0, 5000, 30000):
+        part = _np(mlxdsp.load(p, offset=start / 48000, duration=0.1, layout="channels_last")[0])
+        np.testing.assert_array_equal(part, y[start : start + 4800])
