@@ -399,7 +399,10 @@ def load(
         Resample to this rate with libsoxr (``quality``). ``None`` keeps the native rate.
     offset : float
         Start, in seconds: the first frame is ``round(offset * native_sr)``. Seeking costs the same at
-        any offset (no decoding from the start). An offset past the end gives zero frames.
+        any offset (no decoding from the start), except MP3 (mpg123 parses frame headers from the start)
+        and FFmpeg-backend files whose timestamps do not resolve single samples (WebM's 1 ms, ASF):
+        those decode forward from the start, still sample-accurately. An offset past the end gives zero
+        frames.
     duration : float, optional
         Length in seconds, ``round(duration * native_sr)`` frames; ``None`` reads to the end.
     mono : bool
