@@ -20,6 +20,25 @@ cimport c_libav as c
 
 from mlxdsp._errors import AudioFileError
 
+
+cdef extern from *:
+    """
+    /* An encoder's supported channel layouts (terminated by a zeroed entry), NULL when unlisted.
+       FFmpeg 7.1 replaced the AVCodec.ch_layouts field by avcodec_get_supported_config(). */
+    static const AVChannelLayout *mlxdsp_codec_layouts(const AVCodec *codec) {
+    #if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+        const void *out = NULL;
+        int n = 0;
+        if (avcodec_get_supported_config(NULL, codec, AV_CODEC_CONFIG_CHANNEL_LAYOUT, 0, &out, &n) < 0)
+            return NULL;
+        return (const AVChannelLayout *) out;
+    #else
+        return codec->ch_layouts;
+    #endif
+    }
+    """
+    const c.AVChannelLayout *mlxdsp_codec_layouts(const c.AVCodec *codec) nogil
+
 c.av_log_set_level(c.AV_LOG_QUIET)
 
 UNKNOWN = -1
@@ -729,7 +748,7 @@ def open_write(bytes fspath, str path, str muxer, str codec, int samplerate, int
     e.ctx.sample_fmt = sfmt
     # The encoder's own layout for this channel count when it lists some (ALAC: 3.0 is C L R).
     c.av_channel_layout_default(&e.ctx.ch_layout, channels)
-    cdef const c.AVChannelLayout *cand = enc.ch_layouts
+    cdef const c.AVChannelLayout *cand = mlxdsp_codec_layouts(enc)
     while cand != NULL and cand.nb_channels != 0:
         if cand.nb_channels == channels:
             c.av_channel_layout_uninit(&e.ctx.ch_layout)

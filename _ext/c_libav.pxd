@@ -121,8 +121,6 @@ cdef extern from "libavcodec/codec.h" nogil:
         const char *name
         AVCodecID id
         int capabilities
-        const AVSampleFormat *sample_fmts
-        const AVChannelLayout *ch_layouts
 
     const AVCodec *avcodec_find_decoder(AVCodecID id)
     const AVCodec *avcodec_find_encoder(AVCodecID id)
