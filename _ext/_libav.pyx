@@ -82,6 +82,7 @@ cdef struct Dec:
     int64_t pos          # sample index of buf[used]
     int64_t skip_to      # samples before this index are decoded and dropped
     int64_t frame_pts    # pts (stream time base) of the frame in buf, AV_NOPTS_VALUE if none
+    int64_t direct_n     # samples the last frame converted straight into the caller's buffer
     int64_t origin       # pts, in samples, of the first sample of a full decode
     int has_origin
     int eof_sent
@@ -175,7 +176,7 @@ cdef int dec_open(Dec *d, const char *url) noexcept nogil:
     # Decode the first frame now: its rate and channel count are the truth (HE-AAC doubles the rate
     # the container states), and its timestamp anchors sample positions for seeking.
     d.where = "decoding the first frame"
-    ret = dec_next_frame(d, 1)
+    ret = dec_next_frame(d, 1, NULL, 0)
     if ret < 0:
         return ret
     if ret == 1 and d.frame_pts != c.AV_NOPTS_VALUE:
@@ -207,8 +208,12 @@ cdef int dec_setup_swr(Dec *d, int fmt) noexcept nogil:
     return 0
 
 
-cdef int dec_next_frame(Dec *d, int first) noexcept nogil:
-    """Decode the next frame into ``d.buf``. 1: got one; 0: end of stream; < 0: AVERROR."""
+cdef int dec_next_frame(Dec *d, int first, float *direct, int64_t room) noexcept nogil:
+    """Decode the next frame into ``d.buf``. 1: got one; 0: end of stream; < 0: AVERROR.
+
+    With ``direct`` and a frame of at most ``room`` samples, convert straight into ``direct`` instead
+    (no copy through ``d.buf``) and return 2; ``d.direct_n`` is then the number of samples written.
+    """
     cdef int ret, n
     cdef c.AVFrame *fr = d.frame
     cdef uint8_t *out
@@ -238,14 +243,19 @@ cdef int dec_next_frame(Dec *d, int first) noexcept nogil:
                 if ret < 0:
                     c.av_frame_unref(fr)
                     return ret
-            if fr.nb_samples > d.cap:
-                grown = <float *> realloc(d.buf, <size_t> fr.nb_samples * d.channels * sizeof(float))
-                if grown == NULL:
-                    c.av_frame_unref(fr)
-                    return c.AVERROR(ENOMEM)
-                d.buf = grown
-                d.cap = fr.nb_samples
-            out = <uint8_t *> d.buf
+            if direct != NULL and fr.nb_samples <= room:
+                out = <uint8_t *> direct
+            else:
+                direct = NULL
+                if fr.nb_samples > d.cap:
+                    grown = <float *> realloc(
+                        d.buf, <size_t> fr.nb_samples * d.channels * sizeof(float))
+                    if grown == NULL:
+                        c.av_frame_unref(fr)
+                        return c.AVERROR(ENOMEM)
+                    d.buf = grown
+                    d.cap = fr.nb_samples
+                out = <uint8_t *> d.buf
             n = c.swr_convert(d.swr, &out, fr.nb_samples, <const uint8_t **> fr.extended_data,
                               fr.nb_samples)
             d.frame_pts = fr.pts if fr.pts != c.AV_NOPTS_VALUE else fr.best_effort_timestamp
@@ -253,6 +263,11 @@ cdef int dec_next_frame(Dec *d, int first) noexcept nogil:
             if n < 0:
                 d.where = "converting samples"
                 return n
+            if direct != NULL:
+                d.have = 0
+                d.used = 0
+                d.direct_n = n
+                return 2
             d.have = n
             d.used = 0
             return 1
@@ -297,10 +312,17 @@ cdef int64_t dec_read(Dec *d, float *out, int64_t want, int *err) noexcept nogil
     err[0] = 0
     while got < want:
         if d.used >= d.have:
-            ret = dec_next_frame(d, 0)
+            if out != NULL and d.pos >= d.skip_to:  # the whole frame is wanted: no copy
+                ret = dec_next_frame(d, 0, out + got * ch, want - got)
+            else:
+                ret = dec_next_frame(d, 0, NULL, 0)
             if ret <= 0:
                 err[0] = ret
                 break
+            if ret == 2:
+                got += d.direct_n
+                d.pos += d.direct_n
+                continue
         if d.pos < d.skip_to:
             k = _min(d.have - d.used, d.skip_to - d.pos)
             d.used += k
@@ -445,7 +467,7 @@ cdef class Decoder:
             if ret >= 0:
                 c.avcodec_flush_buffers(self.d.ctx)
                 dec_reset(&self.d)
-                got = dec_next_frame(&self.d, 0)
+                got = dec_next_frame(&self.d, 0, NULL, 0)
         if ret < 0 or got <= 0 or self.d.frame_pts == c.AV_NOPTS_VALUE:
             self._reopen()  # the demuxer could not seek here: decode from the start
             self.d.skip_to = target
