@@ -35,8 +35,9 @@ from ._errors import ParameterError
 from ._frames import fit_length, frame_rows, overlap_add_rows, pad_signal
 from ._mel import apply_filterbank
 from ._resample import _fft_resample
-from ._spectrum import magnitude_from_power, spectrogram
+from ._spectrum import magnitude_from_power
 from ._typing import PadMode
+from ._window import _window_mx
 
 RES_TYPES = ("soxr_hq", "fft", "scipy")
 
@@ -244,11 +245,11 @@ def _pad_reflect_any(x: mx.array, left: int, right: int) -> mx.array:
     return x
 
 
-def _octave_response(y: mx.array, octave, pad_mode: str, fn: str) -> mx.array:
-    """librosa's __cqt_response on one octave: [..., L] -> [..., n_frames, 2 * n_filters] (re, im
-    interleaved per filter)."""
-    half = octave.n_fft // 2
-    count = 1 + (y.shape[-1] + 2 * half - octave.n_fft) // octave.hop
+def _framed(y: mx.array, n_fft: int, hop: int, pad_mode: str, fn: str, per_piece) -> mx.array:
+    """librosa's centred framing (padding n_fft // 2 with ``pad_mode``), in pieces of ~_PIECE_BYTES:
+    ``per_piece(rows [..., frames, n_fft])`` -> [..., frames, k], concatenated over frames."""
+    half = n_fft // 2
+    count = 1 + (y.shape[-1] + 2 * half - n_fft) // hop
     pieces = _chunks(count, _batch(y) * 8 * (half + 1))
     padded = None
     if pad_mode == "reflect" and half >= y.shape[-1]:
@@ -257,13 +258,22 @@ def _octave_response(y: mx.array, octave, pad_mode: str, fn: str) -> mx.array:
         padded = pad_signal(fn, y, half, half, pad_mode)
     outs = []
     for start, stop in pieces:
-        a, b = start * octave.hop, (stop - 1) * octave.hop + octave.n_fft  # padded coordinates
+        a, b = start * hop, (stop - 1) * hop + n_fft  # padded coordinates
         segment = padded[..., a:b] if padded is not None else _span(y, a - half, b - half, pad_mode)
-        rows = frame_rows(segment, octave.n_fft, octave.hop, stop - start)
+        outs.append(per_piece(frame_rows(segment, n_fft, hop, stop - start)))
+    return mx.concatenate(outs, axis=-2) if len(outs) > 1 else outs[0]
+
+
+def _octave_response(y: mx.array, octave, pad_mode: str, fn: str) -> mx.array:
+    """librosa's __cqt_response on one octave: [..., L] -> [..., n_frames, 2 * n_filters] (re, im
+    interleaved per filter)."""
+
+    def project(rows):
         pairs = _as_real(mx.fft.rfft(rows, axis=-1))
         parts = [pairs[..., 2 * lo : 2 * hi] @ matrix for lo, hi, matrix in octave.groups]
-        outs.append(mx.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0])
-    return mx.concatenate(outs, axis=-2) if len(outs) > 1 else outs[0]
+        return mx.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
+
+    return _framed(y, octave.n_fft, octave.hop, pad_mode, fn, project)
 
 
 def _multirate(fn, x, plan, pad_mode, res_type, magnitude=False):
@@ -434,11 +444,17 @@ def cqt(
 
 
 def _pseudo(fn: str, x: mx.array, opts, pad_mode: str) -> mx.array:
+    """librosa's pseudo_cqt: |Hann STFT| projected on |basis| (banded), [..., n_bins, n_frames]."""
     plan = _cqt_filters.pseudo_plan(opts)
-    magnitudes = spectrogram(
-        x, n_fft=plan.n_fft, hop_length=opts.hop_length, window="hann", pad_mode=pad_mode, power=1.0
-    )
-    rows = apply_filterbank(mx.swapaxes(magnitudes, -1, -2), None, plan.groups)
+    window = _window_mx("hann", None, plan.n_fft, True)
+
+    def project(rows):
+        pairs = _as_real(mx.fft.rfft(rows * window, axis=-1))
+        pairs = pairs.reshape(*pairs.shape[:-1], -1, 2)
+        magnitudes = magnitude_from_power(mx.sum(pairs * pairs, axis=-1))
+        return apply_filterbank(magnitudes, None, plan.groups)
+
+    rows = _framed(x, plan.n_fft, opts.hop_length, pad_mode, fn, project)
     return mx.swapaxes(rows, -1, -2)
 
 

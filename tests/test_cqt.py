@@ -304,6 +304,10 @@ def test_pieces_match_librosa(monkeypatch, pad_mode):
     got = cqt(mx.array(y.astype(np.float32)), **opts)
     assert tuple(got.shape) == ref.shape and got.dtype == mx.complex64
     assert rel_err(np.array(got), ref) <= 1e-5
+    ref = librosa.hybrid_cqt(y, **opts)
+    got = hybrid_cqt(mx.array(y.astype(np.float32)), **opts)
+    assert tuple(got.shape) == ref.shape and got.dtype == mx.float32
+    assert rel_err(np.array(got), ref) <= 1e-5
     y = music_like(22050, 300000)
     expected = soxr.resample(y, 2, 1, quality="soxr_hq")
     assert rel_err(np.array(_soxr_halve(mx.array(y.astype(np.float32)))), expected) <= 1e-6
