@@ -52,8 +52,10 @@ def _chroma_basis_f64(
 
 @functools.lru_cache(maxsize=64)
 def _chroma_basis_mx(*args) -> mx.array:
-    # float32, as librosa's chroma_stft builds its filterbank (filters.chroma's default dtype).
-    return mx.array(_chroma_basis_f64(*args).astype(np.float32))
+    """[n_fft // 2 + 1, n_chroma] (transposed, contiguous: it multiplies the frame-major spectrogram
+    from the right). float32, as librosa's chroma_stft builds its filterbank (filters.chroma's default
+    dtype)."""
+    return mx.array(np.ascontiguousarray(_chroma_basis_f64(*args).T).astype(np.float32))
 
 
 def _normalize(C: mx.array, norm) -> mx.array:
@@ -158,7 +160,9 @@ def chroma_stft(
             power=2.0,
         )
     basis = _chroma_basis_mx(sr, n_fft, n_chroma, tuning, ctroct, octwidth, base_c)
-    return _normalize(basis @ S, norm)
+    # [frames, bins] @ [bins, n_chroma] on the storage order of a spectrogram made here (stft is a
+    # transposed view of frame-major rows): 2.5x faster than basis @ S with MLX's reference BLAS at 180 s.
+    return _normalize(mx.swapaxes(mx.swapaxes(S, -1, -2) @ basis, -1, -2), norm)
 
 
 # --- constant-Q chroma -------------------------------------------------------------------------------

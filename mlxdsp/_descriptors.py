@@ -53,15 +53,75 @@ def _magnitude(fn, x, S, *, n_fft, hop_length, win_length, window, center, pad_m
     return S, n_fft
 
 
+@functools.lru_cache(maxsize=64)
 def _freqs(sr: float, n_fft: int) -> mx.array:
-    """[n_fft // 2 + 1, 1] bin frequencies (Hz), float64 arithmetic rounded once."""
-    return mx.array(np.fft.rfftfreq(n_fft, 1.0 / sr).astype(np.float32)[:, None])
+    """[n_fft // 2 + 1] bin frequencies (Hz), float64 arithmetic rounded once."""
+    return mx.array(np.fft.rfftfreq(n_fft, 1.0 / sr).astype(np.float32))
 
 
-def _l1_normalize(S: mx.array) -> mx.array:
-    """librosa.util.normalize(S, norm=1, axis=-2): columns with norm below tiny stay as they are."""
-    length = mx.sum(S, axis=-2, keepdims=True)
-    return S / mx.where(length < _TINY32, 1.0, length)
+def _frame_major(S: mx.array) -> mx.array:
+    """[..., n_freq, n_frames] -> [..., n_frames, n_freq]: the storage order of a spectrogram made here
+    (stft is a transposed view of frame-major rows), so the frequency reductions below run over the
+    contiguous axis. Measured at 180 s (7752 x 1025): sum(S * freq) over axis -2 of the view 300 ms,
+    over axis -1 of this layout 48 ms."""
+    return mx.swapaxes(S, -1, -2)
+
+
+def _safe_length(total: mx.array) -> mx.array:
+    """librosa.util.normalize's rule: norms below float32's tiny divide by 1."""
+    return mx.where(total < _TINY32, 1.0, total)
+
+
+# The post-spectrogram math of each descriptor is one compiled function over the frame-major layout:
+# eagerly every elementwise op writes a spectrum-sized buffer (page faults dominate at these sizes on
+# Linux); compiled, each chain is one fused pass feeding a reduction over the frequency axis.
+@functools.partial(mx.compile, shapeless=True)
+def _centroid_rows(St: mx.array, freq: mx.array) -> mx.array:
+    """[..., n_frames, n_freq], [n_freq] -> [..., n_frames]: sum(freq * S) / sum(S) per frame."""
+    weighted = mx.sum(St * freq, axis=-1)
+    return weighted / _safe_length(mx.sum(St, axis=-1))
+
+
+@functools.partial(mx.compile, shapeless=True)
+def _weighted_rows(St: mx.array, weight: mx.array) -> mx.array:
+    """[..., n_frames, n_freq], [n_freq] -> [..., n_frames]: sum(weight * S) per frame."""
+    return mx.sum(St * weight, axis=-1)
+
+
+@functools.lru_cache(maxsize=16)
+def _bandwidth_rows(p: float, norm: bool):
+    def rows(St: mx.array, freq: mx.array) -> mx.array:
+        length = _safe_length(mx.sum(St, axis=-1, keepdims=True))
+        deviation = freq - mx.sum(St * freq, axis=-1, keepdims=True) / length
+        moment = deviation * deviation if p == 2.0 else mx.power(mx.abs(deviation), p)
+        total = mx.sum(St * moment, axis=-1)
+        return total / length[..., 0] if norm else total
+
+    return mx.compile(rows, shapeless=True)
+
+
+@functools.lru_cache(maxsize=16)
+def _rolloff_rows(roll_percent: float):
+    def rows(St: mx.array) -> mx.array:
+        total = mx.cumsum(St, axis=-1)
+        # Cumulative energy never decreases, so the first bin reaching the threshold is the number of
+        # bins below it (counted as integers: a bool buffer, not a float one).
+        below = mx.sum(total < roll_percent * total[..., -1:], axis=-1)
+        return below.astype(mx.float32)
+
+    return mx.compile(rows)
+
+
+@functools.lru_cache(maxsize=16)
+def _flatness_rows(amin: float, square: bool):
+    def rows(St: mx.array) -> mx.array:
+        P = mx.maximum(St * St if square else St, amin)
+        # exp(mean(log(P / mean(P)))) == gmean / amean; the logs of the ratios are small near flat
+        # frames (exactly 0 for a constant one), so the float32 sum of logs loses less than with log(P).
+        amean = mx.mean(P, axis=-1, keepdims=True)
+        return mx.exp(mx.mean(mx.log(P / amean), axis=-1))
+
+    return mx.compile(rows, shapeless=True)
 
 
 _MAX_FRAME_BLOCKS = 64
@@ -132,11 +192,7 @@ def spectral_centroid(
         center=center,
         pad_mode=pad_mode,
     )
-    return _centroid(S, _freqs(sr, n_fft))
-
-
-def _centroid(S: mx.array, freq: mx.array) -> mx.array:
-    return mx.sum(freq * _l1_normalize(S), axis=-2, keepdims=True)
+    return mx.expand_dims(_centroid_rows(_frame_major(S), _freqs(sr, n_fft)), -2)
 
 
 def spectral_bandwidth(
@@ -185,15 +241,9 @@ def spectral_bandwidth(
         center=center,
         pad_mode=pad_mode,
     )
-    freq = _freqs(sr, n_fft)
-    deviation = freq - _centroid(S, freq)
-    if p == 2.0:
-        moment = deviation * deviation
-    else:
-        moment = mx.power(mx.abs(deviation), p)
-    weights = _l1_normalize(S) if norm else S
+    total = _bandwidth_rows(p, norm)(_frame_major(S), _freqs(sr, n_fft))
     # v ** (1 / p) with a zero gradient at v == 0: the shared safe power of _spectrum.
-    return magnitude_from_power(mx.sum(weights * moment, axis=-2, keepdims=True), 2.0 / p)
+    return magnitude_from_power(mx.expand_dims(total, -2), 2.0 / p)
 
 
 def spectral_rolloff(
@@ -242,12 +292,9 @@ def spectral_rolloff(
         center=center,
         pad_mode=pad_mode,
     )
-    total = mx.cumsum(S, axis=-2)
-    threshold = roll_percent * total[..., -1:, :]
-    # Cumulative energy never decreases, so the first bin reaching the threshold is the number of bins
-    # below it, and bin k's frequency is k * sr / n_fft.
-    below = mx.sum((total < threshold).astype(mx.float32), axis=-2, keepdims=True)
-    return mx.stop_gradient(below) * (sr / n_fft)
+    # Bin k's frequency is k * sr / n_fft.
+    below = _rolloff_rows(roll_percent)(mx.stop_gradient(_frame_major(S)))
+    return mx.expand_dims(below, -2) * (sr / n_fft)
 
 
 @functools.lru_cache(maxsize=64)
@@ -416,13 +463,10 @@ def spectral_flatness(
         pad_mode=pad_mode,
         power=power,
     )
-    if not from_waveform:
-        P = P * P if power == 2.0 else mx.power(P, power)
-    P = mx.maximum(P, amin)
-    # exp(mean(log(P / mean(P)))) == gmean / amean; the logs of the ratios are small near flat frames
-    # (exactly 0 for a constant one), so the float32 sum of logs loses less than with log(P) itself.
-    amean = mx.mean(P, axis=-2, keepdims=True)
-    return mx.exp(mx.mean(mx.log(P / amean), axis=-2, keepdims=True))
+    square = not from_waveform and power == 2.0
+    if not from_waveform and power != 2.0:
+        P = mx.power(P, power)
+    return mx.expand_dims(_flatness_rows(amin, square)(_frame_major(P)), -2)
 
 
 def rms(
@@ -472,12 +516,12 @@ def rms(
             S = S.astype(mx.float32)
             P = S * S
         # DC (and Nyquist, for even frame_length) appear once in the one-sided spectrum.
-        weight = np.full((S.shape[-2], 1), 2.0, dtype=np.float32)
+        weight = np.full(S.shape[-2], 2.0, dtype=np.float32)
         weight[0] = 1.0
         if frame_length % 2 == 0:
             weight[-1] = 1.0
-        power = mx.sum(P * mx.array(weight), axis=-2, keepdims=True) / float(frame_length) ** 2
-        return magnitude_from_power(power, 1.0)
+        power = _weighted_rows(_frame_major(P), mx.array(weight)) / float(frame_length) ** 2
+        return magnitude_from_power(mx.expand_dims(power, -2), 1.0)
     if x is None:
         raise ParameterError(f"[{fn}] pass a waveform x or a spectrogram S=")
     x = _checks.real_signal(fn, "x", x).astype(mx.float32)
@@ -527,24 +571,27 @@ def zero_crossing_rate(
     hop_length = _checks.positive_int(fn, "hop_length", hop_length)
     center = _checks.boolean(fn, "center", center)
     threshold = _checks.real_number(fn, "threshold", threshold, low=0.0)
+    # Signs as bools (a quarter of the float32 traffic; eagerly each op writes a signal-sized buffer),
+    # edge-padded after the comparison (the same as comparing the edge-padded signal).
+    negative = mx.stop_gradient(x) < -threshold
     if center:
         half = frame_length // 2
-        x = pad_signal(fn, x, half, half, "edge")
-    count = _framing.n_frames(fn, x.shape[-1], frame_length, hop_length)
-    negative = mx.stop_gradient(x) < -threshold
+        negative = pad_signal(fn, negative, half, half, "edge")
+    count = _framing.n_frames(fn, negative.shape[-1], frame_length, hop_length)
     # crossing[i]: the sign changes between samples i - 1 and i (crossing[0] = 0).
-    crossing = (negative[..., 1:] != negative[..., :-1]).astype(mx.float32)
+    crossing = negative[..., 1:] != negative[..., :-1]
     crossing = mx.pad(crossing, [(0, 0)] * (crossing.ndim - 1) + [(1, 0)])
     # The first sample of a frame has no predecessor inside the frame (librosa: pad=False).
     starts = crossing[..., 0 : (count - 1) * hop_length + 1 : hop_length]
     total = _frame_sums(crossing, frame_length, hop_length, count) - starts
-    rate = total / float(frame_length)
+    rate = total.astype(mx.float32) / float(frame_length)
     return mx.expand_dims(rate, -2)
 
 
 @functools.lru_cache(maxsize=64)
 def _poly_pinv(freq: tuple, order: int) -> mx.array:
-    """[order + 1, n_bins] least-squares solver of np.polyfit(freq, ., order), highest power first.
+    """[n_bins, order + 1] least-squares solver of np.polyfit(freq, ., order), highest power first
+    (transposed, contiguous: it multiplies the frame-major spectrogram from the right).
 
     Built in float64 on frequencies scaled to [-1, 1] (a well-conditioned Vandermonde matrix), then the
     coefficients are scaled back: c_k = c'_k / scale ** k.
@@ -553,7 +600,7 @@ def _poly_pinv(freq: tuple, order: int) -> mx.array:
     scale = float(np.max(np.abs(f))) or 1.0
     powers = np.arange(order, -1, -1)
     pinv = np.linalg.pinv(np.vander(f / scale, order + 1)) / scale ** powers[:, None]
-    return mx.array(pinv.astype(np.float32))
+    return mx.array(np.ascontiguousarray(pinv.T).astype(np.float32))
 
 
 def poly_features(
@@ -628,4 +675,6 @@ def poly_features(
             raise ParameterError(
                 f"[{fn}] freq.shape={freq.shape} must be (S.shape[-2],) = ({S.shape[-2]},)"
             )
-    return _poly_pinv(tuple(freq.tolist()), order) @ S
+    # [frames, bins] @ [bins, order + 1] on the frame-major layout: 2.5x faster than the transposed
+    # product with MLX's reference BLAS.
+    return mx.swapaxes(_frame_major(S) @ _poly_pinv(tuple(freq.tolist()), order), -1, -2)
