@@ -5,7 +5,8 @@
 Mono 22.05 kHz float32 input (30 s and 180 s; --quick: 30 s only), the same options and the same
 float32 input for both libraries. Each descriptor is computed from the waveform (its own STFT, as a
 plain call does in both libraries); onset_strength from the waveform; pcen of a precomputed mel
-spectrogram. Three bundle rows: the sum of the rows (every function from the waveform, both libraries);
+spectrogram. Then the "(S=)" rows: the same functions of a precomputed spectrogram (each library's
+own: mlxdsp.spectrogram's frame-major layout, librosa's C-ordered ndarray). Three bundle rows: the sum of the rows (every function from the waveform, both libraries);
 mlxdsp computing the bundle from one shared magnitude spectrogram passed as ``S=`` (and one mel
 spectrogram) against librosa's sum of rows; and both libraries sharing one spectrogram ("one stft
 each"). Medians in ms; (ratio) = librosa / mlxdsp best of eager and compiled (> 1: mlxdsp is faster).
@@ -91,6 +92,37 @@ def _ours_shared(x):
     )
 
 
+def _ours_from_S():
+    """name -> function of (S, P, log-power mel): the descriptors of a given spectrogram."""
+    m = mlxdsp
+    return {
+        "spectral_centroid": lambda S, P, M: m.spectral_centroid(S=S, sr=SR),
+        "spectral_bandwidth": lambda S, P, M: m.spectral_bandwidth(S=S, sr=SR),
+        "spectral_rolloff": lambda S, P, M: m.spectral_rolloff(S=S, sr=SR),
+        "spectral_contrast": lambda S, P, M: m.spectral_contrast(S=S, sr=SR),
+        "spectral_flatness": lambda S, P, M: m.spectral_flatness(S=S),
+        "poly_features": lambda S, P, M: poly_features(S=S, sr=SR),
+        "chroma_stft": lambda S, P, M: m.chroma_stft(S=P, sr=SR, tuning=0.0),
+        "onset_strength": lambda S, P, M: onset_strength(S=M),
+    }
+
+
+def _librosa_from_S(S: np.ndarray, P: np.ndarray, M: np.ndarray):
+    import librosa
+
+    f = librosa.feature
+    return {
+        "spectral_centroid": lambda: f.spectral_centroid(S=S, sr=SR),
+        "spectral_bandwidth": lambda: f.spectral_bandwidth(S=S, sr=SR),
+        "spectral_rolloff": lambda: f.spectral_rolloff(S=S, sr=SR),
+        "spectral_contrast": lambda: f.spectral_contrast(S=S, sr=SR),
+        "spectral_flatness": lambda: f.spectral_flatness(S=S),
+        "poly_features": lambda: f.poly_features(S=S, sr=SR),
+        "chroma_stft": lambda: f.chroma_stft(S=P, sr=SR, tuning=0.0),
+        "onset_strength": lambda: librosa.onset.onset_strength(S=M),
+    }
+
+
 def _librosa_rows(y: np.ndarray, mel: np.ndarray):
     import librosa
 
@@ -159,6 +191,22 @@ def run(durations, budget_s: float):
             row.append(f"{theirs:.1f} ({theirs / best:.2f}x)")
             rows.append(row)
             print("  ".join(row), flush=True)
+        # The same functions of a given spectrogram (S= rows): each library's own S (ours: the
+        # frame-major layout that mlxdsp.spectrogram returns; librosa's: a C-ordered ndarray).
+        S = mlxdsp.spectrogram(x, n_fft=2048, hop_length=512, pad_mode="constant", power=1.0)
+        P = S * S
+        M = mlxdsp.power_to_db(mlxdsp.mel_spectrogram(x, sr=SR, pad_mode="constant"))
+        mx.eval(S, P, M)
+        S_np = np.abs(librosa.stft(y, n_fft=2048, hop_length=512, pad_mode="constant"))
+        theirs_S = _librosa_from_S(S_np, S_np**2, librosa.power_to_db(mel_np))
+        for name, fn in _ours_from_S().items():
+            eager, comp = _time_ours(fn, S, P, M, budget_s=budget_s)
+            theirs = median_ms(theirs_S[name], budget_s=budget_s)
+            row = [f"{name} (S=)", f"{seconds} s", f"{eager:.1f}", f"{comp:.1f}"]
+            row.append(f"{theirs:.1f} ({theirs / min(eager, comp):.2f}x)")
+            rows.append(row)
+            print("  ".join(row), flush=True)
+        del S, P, M
         best = min(totals[0], totals[1])
         row = ["bundle (sum of rows)", f"{seconds} s", f"{totals[0]:.1f}", f"{totals[1]:.1f}"]
         row.append(f"{totals[2]:.1f} ({totals[2] / best:.2f}x)")
