@@ -65,11 +65,23 @@ def test_spectral_waveform_matches_librosa(name, config):
 
 @pytest.mark.parametrize("name", SPECTRAL)
 @pytest.mark.parametrize("lead", [(), (2, 3)])
-def test_spectral_S_matches_librosa(name, lead):
+@pytest.mark.parametrize("frame_major", [False, True], ids=["bins-major", "frame-major"])
+def test_spectral_S_matches_librosa(name, lead, frame_major):
     S = np.abs(librosa.stft(_signal(lead, seed=1), n_fft=400, hop_length=100))
     S[..., 3] = 0.0  # a silent frame: librosa leaves it un-normalized
     expected = getattr(librosa.feature, name)(S=S, **_sr(name))
     fn = getattr(mlxdsp, name)
+    if frame_major:
+        # S as mlxdsp.spectrogram returns it: a transposed view of [..., frames, bins] storage.
+        stored = mx.array(np.ascontiguousarray(np.swapaxes(S, -1, -2)).astype(np.float32))
+        check_parity(
+            lambda s: fn(S=mx.swapaxes(s, -1, -2), **_sr(name)),
+            (stored,),
+            expected,
+            dtype=mx.float32,
+            what=f"{name} S= (frame-major) lead={lead}",
+        )
+        return
     check_parity(
         lambda s: fn(S=s, **_sr(name)),
         (mx.array(S.astype(np.float32)),),
