@@ -1,18 +1,28 @@
 """GPU kernel dispatch: one entry point per fused stage, each falling back to its pure-MLX path.
 
-The pure-MLX path is the CPU path and the reference. On a GPU (CUDA or Metal) two fused kernels run
-instead, each assembled from one shared body (``kernels/shared/*.inc``) and a thin per-backend prelude
-(``kernels/cuda/prelude.cu``, ``kernels/metal/prelude.metal``):
+The pure-MLX path is the CPU path and the reference. On a GPU (CUDA or Metal) fused kernels run
+instead, each assembled from one shared body (``kernels/shared/*.inc``, ``// @include`` lines resolved)
+and a thin per-backend prelude (``kernels/cuda/prelude.cu``, ``kernels/metal/prelude.metal``):
 
+``stft_rfft``
+    STFT for power-of-two n_fft (16 .. 4096): centre padding + framing + window + real FFT of each
+    frame in threadgroup memory, [B, T] -> [B, n_frames, n_fft/2 + 1], one read of the signal and one
+    write of the spectrum (:func:`windowed_rfft`; other sizes: ``frames`` + ``mx.fft.rfft``).
+``irfft``
+    ``mx.fft.irfft`` of each row for power-of-two n_fft (the iSTFT, :func:`irfft_rows`); with the
+    ``adjoint`` flag, rfft's adjoint (the backward of ``stft_rfft``).
 ``frames``
     STFT front end: centre padding (constant/reflect/edge) + framing + window in one pass,
     [B, T] -> [B, n_frames, n_fft], feeding ``mx.fft.rfft``.
 ``overlap_add``
     iSTFT back end: window + overlap-add (gather form, no atomics) + envelope scale, [B, n_frames,
     n_fft] -> [B, T]; with padding it is the exact adjoint of ``frames`` (padding folded back).
+``mel`` / ``mel_adjoint``
+    power + sparse mel projection and its backward.
 
-Each is wrapped in ``mx.custom_function`` whose ``vjp`` and ``jvp`` are built from the same two kernels
-(framing and overlap-add are each other's adjoints). Leading batch dims are flattened natively.
+Each is wrapped in ``mx.custom_function`` whose ``vjp`` and ``jvp`` are built from the same kernels
+(framing and overlap-add are each other's adjoints; rfft's adjoint is a weighted irfft). Leading
+batch dims are flattened natively.
 
 Every kernel configuration (backend, kernel, geometry) validates itself against the pure path on a small
 random input the first time it is used; a mismatch or a compile failure warns once
