@@ -32,6 +32,12 @@ from ._mel import mel_to_hz as mel_to_hz
 from ._mfcc import dct as dct
 from ._mfcc import mfcc as mfcc
 from ._delta import delta as delta
+from ._cqt import cqt_frequencies as cqt_frequencies
+from ._cqt import cqt as cqt
+from ._cqt import vqt as vqt
+from ._cqt import hybrid_cqt as hybrid_cqt
+from ._cqt import pseudo_cqt as pseudo_cqt
+from ._cqt import icqt as icqt
 from ._chroma import chroma_stft as chroma_stft
 from ._chroma import chroma_cqt as chroma_cqt
 from ._chroma import chroma_cens as chroma_cens
@@ -130,6 +136,12 @@ __all__ = [
     "dct",
     "mfcc",
     "delta",
+    "cqt_frequencies",
+    "cqt",
+    "vqt",
+    "hybrid_cqt",
+    "pseudo_cqt",
+    "icqt",
     "chroma_stft",
     "chroma_cqt",
     "chroma_cens",

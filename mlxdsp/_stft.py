@@ -71,7 +71,7 @@ def stft(
     --------
     >>> import mlx.core as mx, mlxdsp
     >>> mlxdsp.stft(mx.zeros((2, 16000)), n_fft=512, hop_length=128).shape
-    [2, 257, 126]
+    (2, 257, 126)
     """
     fn = "stft"
     x = _checks.real_signal(fn, "x", x)
