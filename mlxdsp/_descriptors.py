@@ -67,6 +67,27 @@ def _frame_major(S: mx.array) -> mx.array:
     return mx.swapaxes(S, -1, -2)
 
 
+@functools.lru_cache(maxsize=256)
+def _inner_width(n: int) -> int:
+    """The divisor of n nearest 32 in [8, n // 2] (1 if there is none)."""
+    widths = [b for b in range(8, n // 2 + 1) if n % b == 0]
+    return min(widths, key=lambda b: (abs(b - 32), b)) if widths else 1
+
+
+def _bin_sum(v: mx.array) -> mx.array:
+    """Sum over the (contiguous) last axis, as partial sums over the middle axis of [..., n // b, b].
+
+    MLX's CPU reduction over the innermost axis runs one scalar loop per row; over an outer axis it is
+    vectorized along the inner one. Measured for 7752 x 1025 float32: 56 ms -> 12 ms (1292 rows:
+    4 -> 0.6 ms). The reshape needs a shape-specialized trace: callers compile without ``shapeless``.
+    """
+    n = v.shape[-1]
+    b = _inner_width(n)
+    if b == 1:
+        return mx.sum(v, axis=-1)
+    return mx.sum(mx.sum(v.reshape(*v.shape[:-1], n // b, b), axis=-2), axis=-1)
+
+
 def _safe_length(total: mx.array) -> mx.array:
     """librosa.util.normalize's rule: norms below float32's tiny divide by 1."""
     return mx.where(total < _TINY32, 1.0, total)
@@ -75,29 +96,28 @@ def _safe_length(total: mx.array) -> mx.array:
 # The post-spectrogram math of each descriptor is one compiled function over the frame-major layout:
 # eagerly every elementwise op writes a spectrum-sized buffer (page faults dominate at these sizes on
 # Linux); compiled, each chain is one fused pass feeding a reduction over the frequency axis.
-@functools.partial(mx.compile, shapeless=True)
+@mx.compile
 def _centroid_rows(St: mx.array, freq: mx.array) -> mx.array:
     """[..., n_frames, n_freq], [n_freq] -> [..., n_frames]: sum(freq * S) / sum(S) per frame."""
-    weighted = mx.sum(St * freq, axis=-1)
-    return weighted / _safe_length(mx.sum(St, axis=-1))
+    return _bin_sum(St * freq) / _safe_length(_bin_sum(St))
 
 
-@functools.partial(mx.compile, shapeless=True)
+@mx.compile
 def _weighted_rows(St: mx.array, weight: mx.array) -> mx.array:
     """[..., n_frames, n_freq], [n_freq] -> [..., n_frames]: sum(weight * S) per frame."""
-    return mx.sum(St * weight, axis=-1)
+    return _bin_sum(St * weight)
 
 
 @functools.lru_cache(maxsize=16)
 def _bandwidth_rows(p: float, norm: bool):
     def rows(St: mx.array, freq: mx.array) -> mx.array:
-        length = _safe_length(mx.sum(St, axis=-1, keepdims=True))
-        deviation = freq - mx.sum(St * freq, axis=-1, keepdims=True) / length
+        length = _safe_length(_bin_sum(St))
+        deviation = freq - mx.expand_dims(_bin_sum(St * freq) / length, -1)
         moment = deviation * deviation if p == 2.0 else mx.power(mx.abs(deviation), p)
-        total = mx.sum(St * moment, axis=-1)
-        return total / length[..., 0] if norm else total
+        total = _bin_sum(St * moment)
+        return total / length if norm else total
 
-    return mx.compile(rows, shapeless=True)
+    return mx.compile(rows)
 
 
 @functools.lru_cache(maxsize=16)
@@ -106,7 +126,7 @@ def _rolloff_rows(roll_percent: float):
         total = mx.cumsum(St, axis=-1)
         # Cumulative energy never decreases, so the first bin reaching the threshold is the number of
         # bins below it (counted as integers: a bool buffer, not a float one).
-        below = mx.sum(total < roll_percent * total[..., -1:], axis=-1)
+        below = _bin_sum(total < roll_percent * total[..., -1:])
         return below.astype(mx.float32)
 
     return mx.compile(rows)
@@ -118,10 +138,11 @@ def _flatness_rows(amin: float, square: bool):
         P = mx.maximum(St * St if square else St, amin)
         # exp(mean(log(P / mean(P)))) == gmean / amean; the logs of the ratios are small near flat
         # frames (exactly 0 for a constant one), so the float32 sum of logs loses less than with log(P).
-        amean = mx.mean(P, axis=-1, keepdims=True)
-        return mx.exp(mx.mean(mx.log(P / amean), axis=-1))
+        n = P.shape[-1]
+        amean = mx.expand_dims(_bin_sum(P) / n, -1)
+        return mx.exp(_bin_sum(mx.log(P / amean)) / n)
 
-    return mx.compile(rows, shapeless=True)
+    return mx.compile(rows)
 
 
 _MAX_FRAME_BLOCKS = 64
