@@ -31,6 +31,7 @@ import mlx.core as mx
 import numpy as np
 
 from . import _checks, _cqt_filters, _framing
+from ._complex_views import as_complex, as_real
 from ._errors import ParameterError
 from ._frames import fit_length, frame_rows, overlap_add_rows, pad_signal
 from ._mel import apply_filterbank
@@ -40,50 +41,6 @@ from ._typing import PadMode
 from ._window import _window_mx
 
 RES_TYPES = ("soxr_hq", "fft", "scipy")
-
-
-# Complex <-> interleaved real views. On CPU, MLX's complex multiply is ~35x slower than a real multiply
-# of the same data viewed as (re, im) pairs, and real/imag extraction copies. ``mx.view`` has no
-# vjp/jvp, so these carry their own (a view's adjoint is the inverse view); the forward reads its input
-# through stop_gradient because MLX's jvp also walks a custom function's forward graph.
-def _view_real(z: mx.array) -> mx.array:
-    return mx.view(z, mx.float32)
-
-
-def _view_complex(r: mx.array) -> mx.array:
-    return mx.view(r, mx.complex64)
-
-
-@mx.custom_function
-def _as_real(z):
-    """complex64 [..., n] -> float32 [..., 2n] (re, im interleaved)."""
-    return _view_real(mx.stop_gradient(z))
-
-
-@_as_real.vjp
-def _as_real_vjp(primals, cotangent, output):
-    return _view_complex(cotangent)
-
-
-@_as_real.jvp
-def _as_real_jvp(primals, tangents):
-    return _view_real(tangents)
-
-
-@mx.custom_function
-def _as_complex(r):
-    """float32 [..., 2n] (re, im interleaved) -> complex64 [..., n]."""
-    return _view_complex(mx.stop_gradient(r))
-
-
-@_as_complex.vjp
-def _as_complex_vjp(primals, cotangent, output):
-    return _view_real(cotangent)
-
-
-@_as_complex.jvp
-def _as_complex_jvp(primals, tangents):
-    return _view_complex(tangents)
 
 
 def cqt_frequencies(n_bins: int, *, fmin: float, bins_per_octave: int = 12, tuning: float = 0.0):
@@ -187,8 +144,8 @@ def _soxr_halve(y: mx.array, length: int | None = None) -> mx.array:
     for start, stop in _chunks(count, _batch(y) * 8 * (size // 2 + 1)):
         segment = _span(y, start * step - reach, (stop - 1) * step + size - reach, "constant")
         rows = frame_rows(segment, size, step, stop - start)
-        pairs = _as_real(mx.fft.rfft(rows, axis=-1))[..., : 2 * (size // 4 + 1)]
-        out = mx.fft.irfft(_as_complex(pairs * response), n=size // 2, axis=-1)
+        pairs = as_real(mx.fft.rfft(rows, axis=-1))[..., : 2 * (size // 4 + 1)]
+        out = mx.fft.irfft(as_complex(pairs * response), n=size // 2, axis=-1)
         out = out[..., reach // 2 : reach // 2 + step // 2]
         outs.append(out.reshape(*out.shape[:-2], (stop - start) * (step // 2)))
     out = mx.concatenate(outs, axis=-1) if len(outs) > 1 else outs[0]
@@ -269,7 +226,7 @@ def _octave_response(y: mx.array, octave, pad_mode: str, fn: str) -> mx.array:
     interleaved per filter)."""
 
     def project(rows):
-        pairs = _as_real(mx.fft.rfft(rows, axis=-1))
+        pairs = as_real(mx.fft.rfft(rows, axis=-1))
         parts = [pairs[..., 2 * lo : 2 * hi] @ matrix for lo, hi, matrix in octave.groups]
         return mx.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
 
@@ -299,7 +256,7 @@ def _multirate(fn, x, plan, pad_mode, res_type, magnitude=False):
         pairs = pairs.reshape(*pairs.shape[:-1], -1, 2)
         out = magnitude_from_power(mx.sum(pairs * pairs, axis=-1))
     else:
-        out = _as_complex(pairs)
+        out = as_complex(pairs)
     return mx.swapaxes(out, -1, -2)
 
 
@@ -449,7 +406,7 @@ def _pseudo(fn: str, x: mx.array, opts, pad_mode: str) -> mx.array:
     window = _window_mx("hann", None, plan.n_fft, True)
 
     def project(rows):
-        pairs = _as_real(mx.fft.rfft(rows * window, axis=-1))
+        pairs = as_real(mx.fft.rfft(rows * window, axis=-1))
         pairs = pairs.reshape(*pairs.shape[:-1], -1, 2)
         magnitudes = magnitude_from_power(mx.sum(pairs * pairs, axis=-1))
         return apply_filterbank(magnitudes, None, plan.groups)
@@ -571,20 +528,20 @@ def _soxr_upsample(y: mx.array, stages: int) -> mx.array:
     2 * (h * zero-stuffed x), n * 2 samples); one zero-padded rFFT, the cascade's response, one irFFT."""
     n = y.shape[-1]
     size = _cqt_filters.fft_size(n + 2 * _REACH, multiple=2)
-    pairs = _as_real(mx.fft.rfft(y, n=size, axis=-1)) * _upsample_mx(size, stages)
+    pairs = as_real(mx.fft.rfft(y, n=size, axis=-1)) * _upsample_mx(size, stages)
     out_size = size * 2**stages
     pairs = mx.pad(pairs, [(0, 0)] * (pairs.ndim - 1) + [(0, out_size + 2 - pairs.shape[-1])])
-    return mx.fft.irfft(_as_complex(pairs), n=out_size, axis=-1)[..., : n * 2**stages]
+    return mx.fft.irfft(as_complex(pairs), n=out_size, axis=-1)[..., : n * 2**stages]
 
 
 def _octave_inverse(C: mx.array, octave, fn: str) -> mx.array:
     """librosa's icqt octave: D = W @ C, then istft(D, window="ones", center) on the octave's rate."""
     frames = C.shape[-1]
-    pairs = _as_real(mx.swapaxes(C[..., octave.lo : octave.hi, :], -1, -2)) @ octave.matrix
+    pairs = as_real(mx.swapaxes(C[..., octave.lo : octave.hi, :], -1, -2)) @ octave.matrix
     n_freq = octave.n_fft // 2 + 1
     lead = [(0, 0)] * (pairs.ndim - 1)
     pairs = mx.pad(pairs, lead + [(2 * octave.bin_lo, 2 * (n_freq - octave.bin_hi))])
-    rows = mx.fft.irfft(_as_complex(pairs), n=octave.n_fft, axis=-1)
+    rows = mx.fft.irfft(as_complex(pairs), n=octave.n_fft, axis=-1)
     y = overlap_add_rows(rows, octave.hop)
     ones = np.ones(octave.n_fft)
     y = y * mx.array(_framing.inverse_envelope(ones, octave.hop, frames))

@@ -41,6 +41,7 @@ import mlx.core as mx
 import numpy as np
 
 from . import _checks
+from ._complex_views import as_complex, as_real
 from ._typing import ResampleMethod
 
 __all__ = ["resample"]
@@ -289,8 +290,6 @@ _CONJ = (1.0, -1.0)
 
 
 def _fft_engine(x: mx.array, up: int, down: int, plan) -> mx.array:
-    from ._cqt import _as_complex, _as_real
-
     (p, h, r), n_keep, folded, resp = plan
     k = p + h + r
     n_in, n_out_blk, hop = k * down, k * up, h * down
@@ -306,7 +305,7 @@ def _fft_engine(x: mx.array, up: int, down: int, plan) -> mx.array:
     tail = n_in - (pieces - 1) * hop
     parts = [chunks[..., q : q + blocks, :] for q in range(pieces - 1)]
     frames = mx.concatenate([*parts, chunks[..., pieces - 1 : pieces - 1 + blocks, :tail]], axis=-1)
-    spec = _as_real(mx.fft.rfft(frames, axis=-1))
+    spec = as_real(mx.fft.rfft(frames, axis=-1))
     half = n_in // 2 + 1
     spec = spec.reshape(*lead, blocks, half, 2)
     conj = mx.array(_CONJ)
@@ -329,7 +328,7 @@ def _fft_engine(x: mx.array, up: int, down: int, plan) -> mx.array:
             [w[..., :1, :], w[..., n_out_blk - 1 : n_out_blk - m_half : -1, :]], axis=-2
         )
         y = w[..., :m_half, :] + mirror * conj
-    y = _as_complex(y.reshape(*lead, blocks, 2 * m_half))
+    y = as_complex(y.reshape(*lead, blocks, 2 * m_half))
     y = mx.fft.irfft(y, n=n_out_blk, axis=-1)[..., p * up : (p + h) * up]
     return y.reshape(*lead, blocks * h * up)[..., :n_out]
 
