@@ -79,11 +79,12 @@ def _bin_sum(v: mx.array) -> mx.array:
 
     MLX's CPU reduction over the innermost axis runs one scalar loop per row; over an outer axis it is
     vectorized along the inner one. Measured for 7752 x 1025 float32: 56 ms -> 12 ms (1292 rows:
-    4 -> 0.6 ms). The reshape needs a shape-specialized trace: callers compile without ``shapeless``.
+    4 -> 0.6 ms; 7752 x 512: 12 -> 1 ms). Integer and bool sums are fast as they are. The reshape needs
+    a shape-specialized trace: callers compile without ``shapeless``.
     """
     n = v.shape[-1]
     b = _inner_width(n)
-    if b == 1:
+    if b == 1 or not mx.issubdtype(v.dtype, mx.floating):
         return mx.sum(v, axis=-1)
     return mx.sum(mx.sum(v.reshape(*v.shape[:-1], n // b, b), axis=-2), axis=-1)
 
@@ -158,10 +159,10 @@ def _frame_sums(v: mx.array, frame_length: int, hop_length: int, count: int) -> 
     g = math.gcd(frame_length, hop_length)
     r, step = frame_length // g, hop_length // g
     if r > _MAX_FRAME_BLOCKS:
-        return mx.sum(frame_rows(v, frame_length, hop_length, count), axis=-1)
+        return _bin_sum(frame_rows(v, frame_length, hop_length, count))
     n_blocks = (count - 1) * step + r
     blocks = v[..., : n_blocks * g].reshape(*v.shape[:-1], n_blocks, g)
-    sums = mx.sum(blocks, axis=-1)
+    sums = _bin_sum(blocks)
     span = (count - 1) * step + 1
     out = sums[..., 0:span:step]
     for k in range(1, r):
