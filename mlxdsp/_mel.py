@@ -280,8 +280,11 @@ def mel_spectrogram(
         rows = _kernels.mel_projection(mx.swapaxes(X, -1, -2), power, filterbank, banded)
         return mx.swapaxes(rows, -1, -2)
 
-    # The spectrum is discarded, so both CPU cores can work on half the batch each (_parallel.py).
-    return _parallel.batch_halves(pipeline, x)
+    # The spectrum is discarded, so both CPU cores can work on half the batch each, in pieces of rows
+    # whose spectra stay small (_parallel.py).
+    return _parallel.batch_halves(
+        pipeline, x, row_bytes=_parallel.stft_row_bytes(x, n_fft, hop_length, win_length)
+    )
 
 
 def log_mel_spectrogram(

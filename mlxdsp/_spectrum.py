@@ -82,8 +82,10 @@ def spectrogram(
         )
         return magnitude_from_power(power_of(X), power)
 
-    # The complex spectrum is discarded: two CPU cores, half the batch each (_parallel.py).
-    return _parallel.batch_halves(pipeline, x)
+    # The complex spectrum is discarded: two CPU cores, half the batch each, in pieces (_parallel.py).
+    return _parallel.batch_halves(
+        pipeline, x, row_bytes=_parallel.stft_row_bytes(x, n_fft, hop_length, win_length)
+    )
 
 
 def magphase(D, *, power: float = 1.0) -> tuple[mx.array, mx.array]:

@@ -187,8 +187,9 @@ def istft(
         y = _kernels.overlap_add_scaled(rows, w, scale, hop_length)
         return fit_length(y[..., start:stop], length)
 
-    # The frames are discarded: two CPU cores, half the batch each (_parallel.py).
-    return _parallel.batch_halves(pipeline, X, core_ndim=2)
+    # The frames are discarded: two CPU cores, half the batch each, in pieces (_parallel.py).
+    row_bytes = 16 * n_fft * count  # the spectrum's copy and the frames, per row
+    return _parallel.batch_halves(pipeline, X, core_ndim=2, row_bytes=row_bytes)
 
 
 def _inverse_rfft(spectra: mx.array, n: int) -> mx.array:

@@ -120,3 +120,29 @@ def test_split_is_skipped_for_large_outputs(x):
     calls.clear()
     _parallel.batch_halves(fn, mx.array(x), output_bytes=_parallel.MAX_OUTPUT_BYTES)
     assert calls == [(2, x.shape[-1]), (2, x.shape[-1])]
+
+
+@pytest.mark.parametrize("streams", ["1", "0"], ids=["two-streams", "one-stream"])
+def test_row_pieces_cover_the_batch_in_order(x, streams, monkeypatch):
+    """row_bytes splits each half into pieces under PIECE_BYTES: every row once, in order."""
+    monkeypatch.setenv("MLXDSP_CPU_STREAMS", streams)
+    calls = []
+
+    def fn(v):
+        calls.append(v.shape[0])
+        return v[..., :3] * 2
+
+    flat = x.reshape(-1, x.shape[-1])
+    out = _parallel.batch_halves(fn, mx.array(x), row_bytes=_parallel.PIECE_BYTES)
+    assert calls == [1, 1, 1, 1]
+    assert out.shape == (*x.shape[:-1], 3)
+    np.testing.assert_array_equal(np.array(out).reshape(-1, 3), flat[:, :3] * 2)
+
+
+@pytest.mark.parametrize("fn", [_mel, _spec, _istft_of_stft], ids=["mel", "spectrogram", "istft"])
+def test_row_pieces_are_bit_identical(x, fn, monkeypatch):
+    """One row per piece (a tiny PIECE_BYTES) gives exactly the unsplit result."""
+    whole = fn(mx.array(x))
+    monkeypatch.setattr(_parallel, "PIECE_BYTES", 1)
+    pieces = fn(mx.array(x))
+    assert pieces.shape == whole.shape and bool(mx.array_equal(pieces, whole))
