@@ -11,7 +11,7 @@ import numpy as np
 from . import _checks, _kernels, _parallel
 from ._db import power_to_db
 from ._errors import ParameterError
-from ._stft import stft
+from ._stft import stft_in_pieces
 from ._typing import MelNorm, MelScale
 
 # Slaney's Auditory Toolbox: linear below 1 kHz (200/3 Hz per mel), logarithmic above.
@@ -266,9 +266,14 @@ def mel_spectrogram(
                 f"[{fn}] filterbank.shape={tuple(filterbank.shape)} must be (n_mels, {n_fft // 2 + 1})"
             )
 
+    def to_mel(X: mx.array) -> mx.array:
+        rows = _kernels.mel_projection(mx.swapaxes(X, -1, -2), power, filterbank, banded)
+        return mx.swapaxes(rows, -1, -2)
+
     def pipeline(signal: mx.array) -> mx.array:
-        X = stft(
+        return stft_in_pieces(
             signal,
+            to_mel,
             n_fft=n_fft,
             hop_length=hop_length,
             win_length=win_length,
@@ -277,8 +282,6 @@ def mel_spectrogram(
             pad_mode=pad_mode,
             normalized=normalized,
         )
-        rows = _kernels.mel_projection(mx.swapaxes(X, -1, -2), power, filterbank, banded)
-        return mx.swapaxes(rows, -1, -2)
 
     # The spectrum is discarded, so both CPU cores can work on half the batch each, in pieces of rows
     # whose spectra stay small (_parallel.py).

@@ -192,6 +192,59 @@ def istft(
     return _parallel.batch_halves(pipeline, X, core_ndim=2, row_bytes=row_bytes)
 
 
+def stft_in_pieces(
+    x: mx.array,
+    per_spectrum,
+    *,
+    n_fft: int,
+    hop_length,
+    win_length,
+    window,
+    center: bool,
+    pad_mode: str,
+    normalized: bool,
+) -> mx.array:
+    """``per_spectrum(stft(x, ...))`` for a ``per_spectrum`` mapping [..., n_freq, frames] to
+    [..., k, frames] frame by frame, computed on the CPU in runs of frames whose spectra stay under
+    ``_parallel.PIECE_BYTES`` (bit-identical: each piece is the un-centred STFT of its slice of the padded
+    signal). A long signal's spectrum-sized intermediates are then reused buffers, not fresh pages."""
+    options = dict(
+        n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+        pad_mode=pad_mode, normalized=normalized,
+    )  # fmt: skip
+    plan = _frame_pieces(x, n_fft, hop_length, win_length, center, pad_mode)
+    if plan is None:
+        return per_spectrum(stft(x, center=center, **options))
+    left, right, hop, count, per_piece = plan
+    padded = pad_signal("stft", x, left, right, pad_mode) if center else x
+    parts = []
+    for first in range(0, count, per_piece):
+        last = min(count, first + per_piece)
+        piece = padded[..., first * hop : (last - 1) * hop + options["n_fft"]]
+        parts.append(per_spectrum(stft(piece, center=False, **options)))
+    return mx.concatenate(parts, axis=-1)
+
+
+def _frame_pieces(x, n_fft, hop_length, win_length, center, pad_mode):
+    """(left, right, hop, n_frames, frames per piece), or None where pieces do not apply (GPU, one piece
+    would do, or options stft itself must reject)."""
+    if mx.default_device() != mx.cpu or not isinstance(center, bool) or x.ndim == 0:
+        return None
+    if pad_mode not in ("reflect", "constant", "edge"):
+        return None
+    try:
+        n_fft, hop, _ = _geometry("stft", n_fft, hop_length, win_length)
+        left, right = _framing.center_padding(n_fft) if center else (0, 0)
+        count = _framing.n_frames("stft", x.shape[-1] + left + right, n_fft, hop)
+    except ParameterError:
+        return None
+    rows = x.size // max(1, x.shape[-1])
+    per_piece = max(1, _parallel.PIECE_BYTES // (8 * n_fft * max(1, rows)))
+    if count <= per_piece + per_piece // 2:
+        return None
+    return left, right, hop, count, per_piece
+
+
 def _inverse_rfft(spectra: mx.array, n: int) -> mx.array:
     """irfft along the last axis. For odd n, MLX 0.32's jvp of ``irfft(z, n=odd)`` returns n - 1
     samples, so odd sizes go through the full Hermitian spectrum and a complex ifft instead (exactly
