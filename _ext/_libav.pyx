@@ -120,9 +120,12 @@ cdef void dec_reset(Dec *d) noexcept nogil:
     d.frame_pts = c.AV_NOPTS_VALUE
 
 
-cdef int dec_open(Dec *d, const char *url) noexcept nogil:
+cdef int dec_open(Dec *d, const char *url, const char *decoder) noexcept nogil:
+    """Open ``url`` and its best audio stream; ``decoder`` (a libavcodec decoder name, or NULL for
+    libavcodec's default) picks the decoder when it decodes that stream's codec."""
     cdef int ret, i
     cdef const c.AVCodec *codec = NULL
+    cdef const c.AVCodec *chosen
     cdef c.AVStream *st
     d.swr_fmt = -1
     d.where = "opening the file"
@@ -150,6 +153,10 @@ cdef int dec_open(Dec *d, const char *url) noexcept nogil:
     if codec == NULL:
         return c.AVERROR_DECODER_NOT_FOUND
     d.stream = ret
+    if decoder != NULL:
+        chosen = c.avcodec_find_decoder_by_name(decoder)
+        if chosen != NULL and chosen.id == codec.id:
+            codec = chosen
     for i in range(<int> d.fmt.nb_streams):
         if i != d.stream:
             d.fmt.streams[i].discard = c.AVDISCARD_ALL
@@ -163,6 +170,8 @@ cdef int dec_open(Dec *d, const char *url) noexcept nogil:
     if ret < 0:
         return ret
     d.ctx.pkt_timebase = st.time_base
+    # Decoders that can give either (libopus) then give float: no rounding through int16.
+    d.ctx.request_sample_fmt = c.AV_SAMPLE_FMT_FLT
     ret = c.avcodec_open2(d.ctx, codec, NULL)
     if ret < 0:
         return ret
@@ -343,6 +352,7 @@ cdef class Decoder:
     cdef Dec d
     cdef readonly str path
     cdef bytes _url
+    cdef bytes _decoder
     cdef readonly int64_t frames_declared
     cdef readonly int exact_timestamps
     cdef public int64_t preroll
@@ -364,9 +374,10 @@ cdef class Decoder:
 
     cdef int _open(self) except -1:
         cdef const char *url = self._url
+        cdef const char *decoder = NULL if self._decoder is None else <const char *> self._decoder
         cdef int ret
         with nogil:
-            ret = dec_open(&self.d, url)
+            ret = dec_open(&self.d, url, decoder)
         if ret < 0:
             where = self.d.where.decode("ascii")
             dec_free(&self.d)
@@ -405,6 +416,12 @@ cdef class Decoder:
         self._check_open()
         cdef c.AVCodecID cid = self.d.fmt.streams[self.d.stream].codecpar.codec_id
         return c.avcodec_get_name(cid).decode("ascii", "replace")
+
+    @property
+    def decoder(self):
+        """The libavcodec decoder in use, e.g. ``"opus"`` (FFmpeg's own) or ``"libopus"``."""
+        self._check_open()
+        return self.d.ctx.codec.name.decode("ascii", "replace")
 
     @property
     def probe_score(self):
@@ -530,10 +547,20 @@ cdef class Decoder:
         self.close()
 
 
-def open_read(bytes fspath, str path):
-    """Open ``fspath`` with libavformat (container probed from the content). Raises AudioFileError."""
+def has_decoder(str name):
+    """Whether this libavcodec has a decoder called ``name`` (e.g. ``"libopus"``)."""
+    return c.avcodec_find_decoder_by_name(name.encode("ascii")) != NULL
+
+
+def open_read(bytes fspath, str path, str decoder=None):
+    """Open ``fspath`` with libavformat (container probed from the content). Raises AudioFileError.
+
+    ``decoder``: a libavcodec decoder name (e.g. ``"libopus"``) used when it decodes the stream's
+    codec; otherwise (or when None) libavcodec's default decoder for that codec.
+    """
     cdef Decoder f = Decoder.__new__(Decoder)
     f.path = path
+    f._decoder = None if decoder is None else decoder.encode("ascii")
     f._url = b"file:" + fspath
     f._open()
     f._init_lengths()

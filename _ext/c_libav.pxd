@@ -123,6 +123,7 @@ cdef extern from "libavcodec/codec.h" nogil:
         int capabilities
 
     const AVCodec *avcodec_find_decoder(AVCodecID id)
+    const AVCodec *avcodec_find_decoder_by_name(const char *name)
     const AVCodec *avcodec_find_encoder(AVCodecID id)
 
 
@@ -161,12 +162,14 @@ cdef extern from "libavcodec/avcodec.h" nogil:
     int AV_CODEC_FLAG_GLOBAL_HEADER
 
     ctypedef struct AVCodecContext:
+        const AVCodec *codec
         AVRational time_base
         AVRational pkt_timebase
         int64_t bit_rate
         int flags
         int sample_rate
         AVSampleFormat sample_fmt
+        AVSampleFormat request_sample_fmt
         AVChannelLayout ch_layout
         int frame_size
         int bits_per_raw_sample

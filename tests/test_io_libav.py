@@ -444,3 +444,74 @@ def test_other_containers_go_to_libav(tmp_path, container, codec, sample_fmt, fm
     for start in (0, 5000, 30000):
         part = _np(mlxdsp.load(p, offset=start / 48000, duration=0.1, layout="channels_last")[0])
         np.testing.assert_array_equal(part, y[start : start + 4800])
+
+
+# --- Ogg Opus: libsndfile's handle, reads from the start through libavcodec's "libopus" ---------------
+
+
+@pytest.fixture(scope="module")
+def ogg_opus(tmp_path_factory):
+    sf = pytest.importorskip("soundfile")
+    if not _io_libav._libav.has_decoder("libopus"):
+        pytest.skip("this libavcodec has no libopus decoder")
+    rng = np.random.default_rng(3)
+    t = np.arange(3 * 48000) / 48000
+    x = 0.3 * np.sin(2 * np.pi * 330 * t)[:, None] + 0.05 * rng.standard_normal((t.size, 2))
+    path = tmp_path_factory.mktemp("opus") / "three_s.opus"
+    sf.write(path, x.astype(np.float32), 48000, format="OGG", subtype="OPUS")
+    return str(path), sf.read(path, dtype="float32", always_2d=True)[0]
+
+
+def test_ogg_opus_reads_through_libopus_bit_identical_to_soundfile(ogg_opus):
+    path, ref = ogg_opus
+    f, raw, name, _ = _io._open_read("load", path)
+    with f:
+        assert isinstance(f, _io_libav.LibopusReader) and f.frames == ref.shape[0]
+        buf = np.empty(ref.shape, np.float32)
+        assert f.readf_into(buf, 0, ref.shape[0]) == ref.shape[0]
+        assert f.decoder == "libopus (libav)"
+    np.testing.assert_array_equal(buf, ref)
+    y, rate = mlxdsp.load(path, layout="channels_last")
+    assert rate == 48000 and y.shape == ref.shape and y.dtype == mx.float32
+    np.testing.assert_array_equal(_np(y), ref)
+    chunks = list(mlxdsp.stream(path, chunk_frames=10000, layout="channels_last"))
+    np.testing.assert_array_equal(_np(mx.concatenate(chunks, axis=0)), ref)
+    # A seek hands reading to libsndfile (its seeks are the reference for partial reads).
+    f, _, _, _ = _io._open_read("load", path)
+    with f:
+        f.seek(50000)
+        assert f.decoder == "libsndfile"
+        part = np.empty((1000, 2), np.float32)
+        assert f.readf_into(part, 0, 1000) == 1000
+    np.testing.assert_array_equal(part, ref[50000:51000])
+
+
+def test_ogg_opus_libsndfile_takes_over_where_libav_stops(monkeypatch, ogg_opus):
+    path, ref = ogg_opus
+    real = _io_libav._libav
+
+    class Failing:  # decodes 30000 frames, then fails like a damaged packet
+        def __init__(self, dec):
+            self._d, self._left = dec, 30000
+
+        def __getattr__(self, key):
+            return getattr(self._d, key)
+
+        def readf_into(self, buf, start, frames):
+            got = self._d.readf_into(buf, start, min(frames, self._left))
+            self._left -= got
+            if got < frames:
+                raise AudioFileError("libav: decoding: Invalid data", path, frames_decoded=got)
+            return got
+
+    class Shim:
+        has_decoder = staticmethod(real.has_decoder)
+
+        @staticmethod
+        def open_read(raw, name, decoder=None):
+            return Failing(real.open_read(raw, name, decoder))
+
+    monkeypatch.setattr(_io_libav, "_libav", Shim)
+    y, _ = mlxdsp.load(path, layout="channels_last")
+    assert y.shape == ref.shape
+    np.testing.assert_array_equal(_np(y), ref)
