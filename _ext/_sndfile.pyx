@@ -141,27 +141,33 @@ cdef class SndFile:
         self._check_open()
         return c.sf_command(self._sf, c.SFC_RAW_DATA_NEEDS_ENDSWAP, NULL, 0) == c.SF_TRUE
 
-    def read_pcm16_into(self, float[:, ::1] out, Py_ssize_t start, Py_ssize_t frames, bint swap):
+    def read_pcm16_into(self, float[:, ::1] out, Py_ssize_t start, Py_ssize_t frames, bint swap,
+                        bint planar=False):
         """``readf_into`` for 16-bit PCM files: raw bytes in 256 KiB blocks, converted here.
 
         Same arithmetic as libsndfile (``sample * (1.0f / 0x8000)``, exact in float32), so the result
         is bit-identical, without libsndfile's small-buffer read loop. Only for PCM_16 containers
-        (WAV/W64/RF64/AIFF/CAF/AU); ``swap`` from :meth:`raw_needs_endswap`.
+        (WAV/W64/RF64/AIFF/CAF/AU); ``swap`` from :meth:`raw_needs_endswap`. With ``planar``, ``out``
+        is [channels, n] and frames go to columns ``start:start+frames`` (de-interleaved here, so a
+        channels-first result needs no transpose).
         """
         self._check_open()
         cdef Py_ssize_t ch = self._info.channels
-        if out.shape[1] != ch:
-            raise ValueError(f"buffer has {out.shape[1]} channels, file has {ch}")
-        if start < 0 or frames < 0 or start + frames > out.shape[0]:
-            raise ValueError(f"rows {start}:{start + frames} outside buffer of {out.shape[0]}")
+        cdef Py_ssize_t rows = out.shape[1] if planar else out.shape[0]
+        if (out.shape[0] if planar else out.shape[1]) != ch:
+            raise ValueError(f"buffer has shape ({out.shape[0]}, {out.shape[1]}), file has {ch} channels")
+        if start < 0 or frames < 0 or start + frames > rows:
+            raise ValueError(f"frames {start}:{start + frames} outside buffer of {rows}")
         if frames == 0:
             return 0
         cdef Py_ssize_t block = max(1, 131072 // ch)
         cdef short *tmp = <short *> malloc(block * ch * sizeof(short))
         if tmp == NULL:
             raise MemoryError()
-        cdef float *dst = &out[start, 0]
-        cdef Py_ssize_t done = 0, want, i, n
+        cdef float *base = &out[0, 0]
+        cdef float *dst = base + (start if planar else start * ch)
+        cdef float *d1
+        cdef Py_ssize_t done = 0, want, i, n, k, j
         cdef c.sf_count_t got
         cdef unsigned short u
         cdef float scale = 1.0 / 32768.0
@@ -176,11 +182,23 @@ cdef class SndFile:
                 if swap:
                     for i in range(n):
                         u = <unsigned short> tmp[i]
-                        dst[i] = (<short> ((u >> 8) | (u << 8))) * scale
+                        tmp[i] = <short> ((u >> 8) | (u << 8))
+                if planar:
+                    k = n // ch
+                    if ch == 2:  # the common case, in a form the compiler vectorises
+                        d1 = dst + rows
+                        for i in range(k):
+                            dst[i] = tmp[2 * i] * scale
+                            d1[i] = tmp[2 * i + 1] * scale
+                    else:
+                        for i in range(k):
+                            for j in range(ch):
+                                dst[j * rows + i] = tmp[i * ch + j] * scale
+                    dst += k
                 else:
                     for i in range(n):
                         dst[i] = tmp[i] * scale
-                dst += n
+                    dst += n
                 done += n // ch
                 if got < want * ch * <c.sf_count_t> sizeof(short):
                     break

@@ -175,18 +175,18 @@ def _pcm16_swap(f) -> bool | None:
     return f.raw_needs_endswap()
 
 
-def _readf(f, buf, start: int, want: int, swap=...) -> tuple[int, str | None]:
+def _readf(f, buf, start: int, want: int, swap=..., planar=False) -> tuple[int, str | None]:
     """``readf_into`` that reports a decoder error as ``(frames decoded, reason)`` instead of raising.
 
     16-bit PCM goes through the raw reader; ``swap`` (from :func:`_pcm16_swap`) may be passed in
-    to skip the per-call format check.
+    to skip the per-call format check. ``planar`` (raw 16-bit PCM only): ``buf`` is [channels, n].
     """
     if want == 0:
         return 0, None
     try:
         fast = _pcm16_swap(f) if swap is ... else swap
         if fast is not None:
-            return f.read_pcm16_into(buf, start, want, fast), None
+            return f.read_pcm16_into(buf, start, want, fast, planar), None
         return f.readf_into(buf, start, want), None
     except AudioFileError as err:
         return err.frames_decoded or 0, str(err).split(": ", 1)[-1]
@@ -248,12 +248,20 @@ def _read_blocks(f, n: int) -> tuple[np.ndarray, int, str | None]:
     return (blocks[0] if len(blocks) == 1 else np.concatenate(blocks)), got, reason
 
 
-def _decode(fn, f, raw, name, size, start, n, *, mono, strict):
-    """Decode ``n`` frames from the current position. Returns mx [m, ch'] (ch' = 1 if mono), evaluated."""
+def _decode(fn, f, raw, name, size, start, n, *, mono, strict, planar=False):
+    """Decode ``n`` frames from the current position. Returns mx [m, ch'] (ch' = 1 if mono), evaluated,
+    ``ch'`` and whether the array is [ch', m] instead: ``planar`` asks for that where the decoder can
+    write it directly (raw 16-bit PCM; a channels-first result then needs no transpose)."""
     ch = f.channels
     out_ch = 1 if mono else ch
     trusted = n != _UNKNOWN_FRAMES and n * ch * 4 <= _MAX_BYTES_PER_FILE_BYTE * size + (64 << 20)
-    if trusted and not (mono and ch > 1):
+    swap = _pcm16_swap(f) if planar and trusted and not (mono and ch > 1) else None
+    if swap is not None:
+        out = mx.zeros((ch, n), mx.float32)
+        mx.eval(out)
+        got, reason = _readf(f, out, 0, n, swap, planar=True)
+        data = out if got == n else out[:, :got]
+    elif trusted and not (mono and ch > 1):
         # The fast path: decode straight into the buffer that becomes the result.
         out = mx.zeros((n, ch), mx.float32)
         mx.eval(out)
@@ -282,14 +290,14 @@ def _decode(fn, f, raw, name, size, start, n, *, mono, strict):
         declared = _declared_frames(f, raw, size)
         if declared is not None:
             _truncated(fn, name, start + got, declared, strict)
-    if got < data.shape[0]:
+    if swap is None and got < data.shape[0]:
         data = data[:got]
-    return data, out_ch
+    return data, out_ch, swap is not None
 
 
-def _finish(data: mx.array, layout: str, dtype: str) -> mx.array:
-    """[frames, ch] float32 -> the requested layout and dtype, evaluated."""
-    if layout == "channels_first":
+def _finish(data: mx.array, layout: str, dtype: str, planar: bool = False) -> mx.array:
+    """[frames, ch] float32 (``planar``: [ch, frames]) -> the requested layout and dtype, evaluated."""
+    if (layout == "channels_first") != planar:
         data = data.T
     if dtype != "float32":
         data = data.astype(_DTYPES[dtype])
@@ -359,7 +367,10 @@ def _load_one(fn, path, sr, offset, duration, mono, dtype, layout, quality, stri
                 fn, f, raw, name, size, start, n, sr=sr, mono=mono, quality=quality, strict=strict
             )
             return _finish(data, layout, dtype), sr
-        data, ch = _decode(fn, f, raw, name, size, start, n, mono=mono, strict=strict)
+        planar = layout == "channels_first" and (sr is None or sr == native)
+        data, ch, planar = _decode(
+            fn, f, raw, name, size, start, n, mono=mono, strict=strict, planar=planar
+        )
     if sr is not None and sr != native:
         r = Resampler(_soxr, native, sr, ch, quality)
         x = np.asarray(data) if data.shape[0] else np.empty((0, ch), np.float32)
@@ -370,7 +381,7 @@ def _load_one(fn, path, sr, offset, duration, mono, dtype, layout, quality, stri
         rate = sr
     else:
         rate = native
-    return _finish(data, layout, dtype), rate
+    return _finish(data, layout, dtype, planar), rate
 
 
 def load(
@@ -593,19 +604,23 @@ def _stream(
         pending_len = 0
         direct = resampler is None and not (mono and ch > 1)
         swap = _pcm16_swap(f)  # raw PCM16 reader, decided once per stream
+        # Raw PCM16 to channels_first: de-interleaved by the reader, no transpose per chunk.
+        planar = direct and swap is not None and layout == "channels_first"
         if direct:
             block = chunk
         while left > 0:
             want = min(block, left)
             if direct:  # decode straight into the chunk that is yielded
-                out = mx.zeros((want, ch), mx.float32)
+                out = mx.zeros((ch, want) if planar else (want, ch), mx.float32)
                 mx.eval(out)
-                got, why = _readf(f, out, 0, want, swap)
+                got, why = _readf(f, out, 0, want, swap, planar)
                 reason = reason or why
                 got_total += got
                 left -= got
+                if got < want:
+                    out = out[:, :got] if planar else out[:got]
                 if got:
-                    yield _finish(out[:got] if got < want else out, layout, dtype)
+                    yield _finish(out, layout, dtype, planar)
                 if got < want:
                     break
                 continue

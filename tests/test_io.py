@@ -527,6 +527,27 @@ def test_pcm16_fast_path_full_range(tmp_path, ext):
 
 
 @pytest.mark.parametrize("ext", ["wav", "aiff"])
+@pytest.mark.parametrize("channels", [1, 2, 3])
+def test_pcm16_channels_first_is_decoded_planar(tmp_path, ext, channels):
+    """channels_first from raw PCM16 is de-interleaved by the reader (a contiguous [ch, n] array):
+    load, partial load and stream equal soundfile's samples, for every channel count."""
+    ints = np.random.default_rng(channels).integers(-32768, 32768, (5001, channels), np.int16)
+    p = tmp_path / f"planar.{ext}"
+    sf.write(p, ints, 8000, subtype="PCM_16")
+    ref, _ = sf.read(p, dtype="float32", always_2d=True)
+    y, _ = mlxdsp.load(p)
+    assert y.shape == (channels, 5001) and y.dtype == mx.float32
+    np.testing.assert_array_equal(_np(y), ref.T)
+    part, _ = mlxdsp.load(p, offset=1001 / 8000, duration=77 / 8000)
+    np.testing.assert_array_equal(_np(part), ref[1001:1078].T)
+    chunks = list(mlxdsp.stream(p, chunk_frames=1000, offset=3 / 8000))
+    assert [c.shape for c in chunks] == [(channels, 1000)] * 4 + [(channels, 998)]
+    np.testing.assert_array_equal(_np(mx.concatenate(chunks, axis=1)), ref[3:].T)
+    h, _ = mlxdsp.load(p, dtype="float16")
+    np.testing.assert_array_equal(_np(h), ref.T.astype(np.float16))
+
+
+@pytest.mark.parametrize("ext", ["wav", "aiff"])
 def test_pcm16_writer_matches_libsndfile(tmp_path, ext):
     """The direct PCM16 writer reproduces libsndfile's clipping conversion on edge values."""
     rng = np.random.default_rng(7)
