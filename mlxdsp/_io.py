@@ -141,7 +141,7 @@ def _open_read(fn: str, path):
         raise AudioFileError(
             f"[{fn}] '{name}': cannot decode ({err}); {describe(head, st.st_size)}", name
         ) from None
-    return _io_libav.fast_reader(f, raw, name), raw, name, st.st_size
+    return _io_libav.fast_reader(fn, f, raw, name), raw, name, st.st_size
 
 
 def _declared_frames(f, raw: bytes, size: int) -> int | None:

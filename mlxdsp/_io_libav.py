@@ -11,8 +11,9 @@ length (``frames``).
 from __future__ import annotations
 
 import functools
+import os
 
-from ._errors import AudioFileError
+from ._errors import AudioFileError, ParameterError
 
 try:
     from ._ext import _libav
@@ -100,6 +101,13 @@ def open_read(raw: bytes, name: str, decoder: str | None = None) -> LibavFile:
 
 
 _SF_OGG_OPUS = 0x200000 | 0x0064  # libsndfile SF_FORMAT_OGG | SF_FORMAT_OPUS
+_SF_OGG_VORBIS = 0x200000 | 0x0060
+OGG_DECODER_ENV = "MLXDSP_OGG_DECODER"
+# MLXDSP_OGG_DECODER -> {libsndfile format: libavcodec decoder}
+_OGG_DECODERS = {
+    "reference": {_SF_OGG_OPUS: "libopus"},  # bit-identical to libsndfile (the same libopus)
+    "ffmpeg": {_SF_OGG_OPUS: "opus", _SF_OGG_VORBIS: "vorbis"},  # FFmpeg's own: faster, not exact
+}
 
 
 @functools.cache
@@ -107,31 +115,43 @@ def _has_decoder(name: str) -> bool:
     return _libav.has_decoder(name)
 
 
-def fast_reader(f, raw: bytes, name: str):
-    """``f`` (a libsndfile handle), or for Ogg Opus a :class:`LibopusReader` around it when libavcodec
-    has the "libopus" decoder."""
-    if f.format == _SF_OGG_OPUS and _libav is not None and _has_decoder("libopus"):
-        return LibopusReader(f, raw, name)
+def fast_reader(fn: str, f, raw: bytes, name: str):
+    """``f`` (a libsndfile handle), or for Ogg Opus (and, with ``MLXDSP_OGG_DECODER=ffmpeg``, Ogg
+    Vorbis) an :class:`OggLibavReader` around it when libavcodec has the decoder."""
+    choice = os.environ.get(OGG_DECODER_ENV, "reference")
+    if choice not in _OGG_DECODERS:
+        f.close()
+        raise ParameterError(
+            f"[{fn}] {OGG_DECODER_ENV}={choice!r} must be one of 'reference', 'ffmpeg'"
+        )
+    decoder = _OGG_DECODERS[choice].get(f.format)
+    if decoder is not None and _libav is not None and _has_decoder(decoder):
+        return OggLibavReader(f, raw, name, decoder)
     return f
 
 
-class LibopusReader:
-    """A libsndfile Ogg Opus handle whose reads from the first sample go through libavcodec's
-    "libopus" decoder instead of libsndfile's Ogg Opus reader.
+class OggLibavReader:
+    """A libsndfile Ogg Opus/Vorbis handle whose reads from the first sample go through a libavcodec
+    decoder instead of libsndfile's Ogg reader.
 
-    Both call the same libopus (``opus_multistream_decode_float``, header gain applied by libopus) and
-    trim the same pre-skip and end padding, so the samples are bit-identical to libsndfile's, decoded
-    ~1.6x faster (libsndfile's per-packet Ogg handling costs more than the decode; docs/io.md).
+    By default (``MLXDSP_OGG_DECODER`` unset or ``reference``) only Opus, through libavcodec's
+    "libopus" wrapper asked for float output: both call the same libopus
+    (``opus_multistream_decode_float``, header gain applied by libopus) and trim the same pre-skip and
+    end padding, so the samples are bit-identical to libsndfile's, decoded ~1.6x faster (libsndfile's
+    Ogg Opus reader costs more than the decode itself; docs/io.md). With ``MLXDSP_OGG_DECODER=ffmpeg``,
+    FFmpeg's own "opus" and "vorbis" decoders: ~2.5-3x faster than libsndfile, within 3e-7 of it (not
+    bit-identical).
     Everything else is libsndfile's: the header checks made on open, ``frames``, ``format``, the
     truncation checks, and any ``seek`` (which hands reading back to libsndfile for good, so partial
     reads stay libsndfile's). libav is opened lazily on the first read (``info`` never opens it); if
     it cannot open the file or disagrees about rate, channels or length, libsndfile reads it.
     """
 
-    def __init__(self, f, raw: bytes, name: str):
+    def __init__(self, f, raw: bytes, name: str, decoder: str = "libopus"):
         self._f = f
         self._raw = raw
         self._name = name
+        self._want = decoder
         self._g = None
         self._pos = 0  # frames delivered through libav
         self._sndfile = False  # reading through libsndfile (after a seek or a libav refusal)
@@ -143,8 +163,8 @@ class LibopusReader:
 
     @property
     def decoder(self) -> str:
-        """Which decoder the reads go through: ``"libopus (libav)"`` or ``"libsndfile"``."""
-        return "libsndfile" if self._sndfile else "libopus (libav)"
+        """Which decoder the reads go through: e.g. ``"libopus (libav)"``, or ``"libsndfile"``."""
+        return "libsndfile" if self._sndfile else f"{self._want} (libav)"
 
     def _drop_libav(self) -> None:
         if self._g is not None:
@@ -159,13 +179,13 @@ class LibopusReader:
     def _libav(self):
         if self._g is None:
             try:
-                g = _libav.open_read(self._raw, self._name, "libopus")
+                g = _libav.open_read(self._raw, self._name, self._want)
             except Exception:  # noqa: BLE001 - any refusal: libsndfile reads the file
                 self._sndfile = True
                 return None
             # libavformat's Ogg duration still counts the Opus pre-skip: at least ours is fine.
             if (g.decoder, g.samplerate, g.channels) != (
-                "libopus",
+                self._want,
                 self.samplerate,
                 self.channels,
             ) or g.frames_declared < self.frames:

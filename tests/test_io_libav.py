@@ -466,7 +466,7 @@ def test_ogg_opus_reads_through_libopus_bit_identical_to_soundfile(ogg_opus):
     path, ref = ogg_opus
     f, raw, name, _ = _io._open_read("load", path)
     with f:
-        assert isinstance(f, _io_libav.LibopusReader) and f.frames == ref.shape[0]
+        assert isinstance(f, _io_libav.OggLibavReader) and f.frames == ref.shape[0]
         buf = np.empty(ref.shape, np.float32)
         assert f.readf_into(buf, 0, ref.shape[0]) == ref.shape[0]
         assert f.decoder == "libopus (libav)"
@@ -515,3 +515,38 @@ def test_ogg_opus_libsndfile_takes_over_where_libav_stops(monkeypatch, ogg_opus)
     y, _ = mlxdsp.load(path, layout="channels_last")
     assert y.shape == ref.shape
     np.testing.assert_array_equal(_np(y), ref)
+
+
+def test_ogg_decoder_ffmpeg_opt_in(monkeypatch, tmp_path, ogg_opus):
+    """MLXDSP_OGG_DECODER=ffmpeg: FFmpeg's own Opus/Vorbis decoders for reads from the start (within
+    1e-6 of soundfile, not bit-identical); seeks stay libsndfile's; unset, Vorbis stays libsndfile's."""
+    sf = pytest.importorskip("soundfile")
+    vorbis = tmp_path / "v.ogg"
+    x = np.random.default_rng(5).uniform(-0.5, 0.5, (30000, 2)).astype(np.float32)
+    sf.write(vorbis, x, 44100, format="OGG", subtype="VORBIS")
+    vref = sf.read(vorbis, dtype="float32", always_2d=True)[0]
+    f, _, _, _ = _io._open_read("load", str(vorbis))
+    with f:
+        assert not isinstance(f, _io_libav.OggLibavReader)  # the default: libsndfile decodes Vorbis
+    monkeypatch.setenv("MLXDSP_OGG_DECODER", "ffmpeg")
+    for path, ref, codec in ((ogg_opus[0], ogg_opus[1], "opus"), (str(vorbis), vref, "vorbis")):
+        if not _io_libav._libav.has_decoder(codec):
+            continue
+        f, _, _, _ = _io._open_read("load", path)
+        with f:
+            buf = np.empty(ref.shape, np.float32)
+            assert f.readf_into(buf, 0, ref.shape[0]) == ref.shape[0]
+            assert f.decoder == f"{codec} (libav)"
+        y, _ = mlxdsp.load(path, layout="channels_last")
+        assert y.shape == ref.shape and y.dtype == mx.float32
+        assert np.abs(_np(y) - ref).max() <= 1e-6
+        part, _ = mlxdsp.load(path, offset=0.5, duration=0.1, layout="channels_last")
+        rate = sf.info(path).samplerate
+        exp = sf.read(path, start=rate // 2, frames=rate // 10, dtype="float32", always_2d=True)[0]
+        assert np.abs(_np(part) - exp).max() <= 2e-7  # libsndfile's seek (Vorbis: its -ffast-math)
+    monkeypatch.setenv("MLXDSP_OGG_DECODER", "fast")
+    with pytest.raises(
+        ParameterError,
+        match=r"\[load\] MLXDSP_OGG_DECODER='fast' must be one of 'reference', 'ffmpeg'",
+    ):
+        mlxdsp.load(ogg_opus[0])
