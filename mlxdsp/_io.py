@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import threading
 import uuid
 import warnings
@@ -103,7 +104,7 @@ def _open_read(fn: str, path):
         raise AudioFileNotFoundError(f"[{fn}] '{name}': no such file", name) from None
     except OSError as err:
         raise AudioFileError(f"[{fn}] '{name}': cannot access: {err.strerror}", name) from None
-    if os.path.isdir(raw):
+    if stat.S_ISDIR(st.st_mode):  # from the stat above: no second system call
         raise AudioFileError(f"[{fn}] '{name}' is a directory, not an audio file", name)
     if st.st_size == 0:
         raise AudioFileError(f"[{fn}] '{name}' is empty (0 bytes)", name)
