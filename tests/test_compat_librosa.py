@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import types
+
 import librosa
 import mlx.core as mx
 import numpy as np
@@ -90,3 +93,41 @@ def test_unsupported_options_are_refused(y):
         shim.stft(mx.array(y), dtype=np.complex128)
     with pytest.raises(ParameterError, match=r"\[compat.librosa.util.frame\] axis=0"):
         shim.util.frame(mx.array(y), frame_length=4, hop_length=2, axis=0)
+
+
+# --- API drift: every exported name is librosa 0.11's, with its parameters and defaults ---
+
+# Exported before this check existed; librosa 0.11 has get_window only under filters (kept for old users).
+_NOT_IN_LIBROSA = {"get_window"}
+
+
+def _exported(module, ref, prefix=""):
+    for name in module.__all__ if hasattr(module, "__all__") else dir(module):
+        obj = getattr(module, name)
+        if name.startswith("_") or name in _NOT_IN_LIBROSA and not prefix:
+            continue
+        if isinstance(obj, types.ModuleType):
+            if obj.__name__.startswith("mlxdsp.compat"):
+                yield from _exported(obj, getattr(ref, name), f"{prefix}{name}.")
+        elif callable(obj) and obj.__module__.startswith("mlxdsp.compat"):
+            yield f"{prefix}{name}", obj, getattr(ref, name, None)
+
+
+def _positional(sig):
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p.name for p in sig.parameters.values() if p.kind in kinds]
+
+
+def test_every_export_has_librosas_signature():
+    """Names, positional parameters, keyword-only parameters, defaults and **kwargs as librosa 0.11."""
+    exported = list(_exported(shim, librosa))
+    assert len(exported) >= 59
+    for name, ours, theirs in exported:
+        assert theirs is not None, f"librosa has no {name}"
+        so, st = inspect.signature(ours), inspect.signature(theirs)
+        assert _positional(so) == _positional(st), name
+        assert list(so.parameters) == list(st.parameters), name
+        for p in st.parameters.values():
+            q = so.parameters[p.name]
+            assert q.kind == p.kind, f"{name}({p.name})"
+            assert q.default is p.default or q.default == p.default, f"{name}({p.name}) default"

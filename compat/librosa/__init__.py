@@ -7,31 +7,52 @@ AttributeError rather than silently doing something different.
 
 from __future__ import annotations
 
+import math
+
 import mlx.core as mx
+import numpy as np
 
 import mlxdsp
 
+from . import decompose as decompose
+from . import effects as effects
 from . import feature as feature
 from . import filters as filters
+from . import onset as onset
 from . import util as util
+from ._common import _float32_only, _method, _tuning, _unsupported
 from .filters import get_window as get_window
 
 __all__ = [
     "amplitude_to_db",
+    "cqt",
+    "cqt_frequencies",
     "db_to_amplitude",
     "db_to_power",
+    "decompose",
+    "effects",
     "feature",
     "fft_frequencies",
     "filters",
     "get_window",
+    "griffinlim",
+    "hybrid_cqt",
     "hz_to_mel",
+    "icqt",
     "istft",
+    "load",
     "magphase",
     "mel_frequencies",
     "mel_to_hz",
+    "onset",
+    "pcen",
+    "phase_vocoder",
     "power_to_db",
+    "pseudo_cqt",
+    "resample",
     "stft",
     "util",
+    "vqt",
 ]
 
 
@@ -128,9 +149,323 @@ def mel_frequencies(
     )
 
 
-def _unsupported(fn: str, **options) -> None:
-    for name, value in options.items():
-        if value is not None:
-            raise mlxdsp.ParameterError(
-                f"[compat.librosa.{fn}] {name}={value!r} is not supported (use None)"
-            )
+# --- constant-Q ---
+
+
+def cqt(
+    y,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    n_bins: int = 84,
+    bins_per_octave: int = 12,
+    tuning: float | None = 0.0,
+    filter_scale: float = 1,
+    norm: float | None = 1,
+    sparsity: float = 0.01,
+    window="hann",
+    scale: bool = True,
+    pad_mode: str = "constant",
+    res_type: str | None = "soxr_hq",
+    dtype=None,
+) -> mx.array:
+    """librosa.cqt: complex64 [..., n_bins, n_frames]. ``tuning=None`` (estimation) raises, see
+    :func:`_tuning`; ``res_type`` is "soxr_hq" (soxr's half-band filter, reproduced) or "fft"."""
+    _unsupported("cqt", dtype=dtype)
+    return mlxdsp.cqt(
+        y, **_cq_options("cqt", locals()), n_bins=n_bins, pad_mode=pad_mode, res_type=res_type
+    )
+
+
+def vqt(
+    y,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    n_bins: int = 84,
+    intervals="equal",
+    gamma: float | None = None,
+    bins_per_octave: int = 12,
+    tuning: float | None = 0.0,
+    filter_scale: float = 1,
+    norm: float | None = 1,
+    sparsity: float = 0.01,
+    window="hann",
+    scale: bool = True,
+    pad_mode: str = "constant",
+    res_type: str | None = "soxr_hq",
+    dtype=None,
+) -> mx.array:
+    """librosa.vqt (``intervals="equal"`` only, as :func:`mlxdsp.vqt`)."""
+    _unsupported("vqt", dtype=dtype)
+    return mlxdsp.vqt(
+        y,
+        **_cq_options("vqt", locals()),
+        n_bins=n_bins,
+        intervals=intervals,
+        gamma=gamma,
+        pad_mode=pad_mode,
+        res_type=res_type,
+    )
+
+
+def hybrid_cqt(
+    y,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    n_bins: int = 84,
+    bins_per_octave: int = 12,
+    tuning: float | None = 0.0,
+    filter_scale: float = 1,
+    norm: float | None = 1,
+    sparsity: float = 0.01,
+    window="hann",
+    scale: bool = True,
+    pad_mode: str = "constant",
+    res_type: str = "soxr_hq",
+    dtype=None,
+) -> mx.array:
+    """librosa.hybrid_cqt: float32 magnitudes [..., n_bins, n_frames]."""
+    _unsupported("hybrid_cqt", dtype=dtype)
+    return mlxdsp.hybrid_cqt(
+        y,
+        **_cq_options("hybrid_cqt", locals()),
+        n_bins=n_bins,
+        pad_mode=pad_mode,
+        res_type=res_type,
+    )
+
+
+def pseudo_cqt(
+    y,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    n_bins: int = 84,
+    bins_per_octave: int = 12,
+    tuning: float | None = 0.0,
+    filter_scale: float = 1,
+    norm: float | None = 1,
+    sparsity: float = 0.01,
+    window="hann",
+    scale: bool = True,
+    pad_mode: str = "constant",
+    dtype=None,
+) -> mx.array:
+    """librosa.pseudo_cqt: float32 magnitudes [..., n_bins, n_frames]."""
+    _unsupported("pseudo_cqt", dtype=dtype)
+    return mlxdsp.pseudo_cqt(
+        y, **_cq_options("pseudo_cqt", locals()), n_bins=n_bins, pad_mode=pad_mode
+    )
+
+
+def icqt(
+    C,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    bins_per_octave: int = 12,
+    tuning: float = 0.0,
+    filter_scale: float = 1,
+    norm: float | None = 1,
+    sparsity: float = 0.01,
+    window="hann",
+    scale: bool = True,
+    length: int | None = None,
+    res_type: str = "soxr_hq",
+    dtype=None,
+) -> mx.array:
+    """librosa.icqt: float32 [..., n_samples]."""
+    _unsupported("icqt", dtype=dtype)
+    return mlxdsp.icqt(C, **_cq_options("icqt", locals()), length=length, res_type=res_type)
+
+
+def cqt_frequencies(
+    n_bins: int, *, fmin: float, bins_per_octave: int = 12, tuning: float = 0.0
+) -> mx.array:
+    """librosa.cqt_frequencies."""
+    return mlxdsp.cqt_frequencies(n_bins, fmin=fmin, bins_per_octave=bins_per_octave, tuning=tuning)
+
+
+def _cq_options(fn: str, args: dict) -> dict:
+    """The options every constant-Q transform shares, with ``tuning=None`` refused."""
+    names = ("sr", "hop_length", "fmin", "bins_per_octave", "filter_scale", "norm", "sparsity")
+    options = {name: args[name] for name in names}
+    return dict(
+        options, tuning=_tuning(fn, args["tuning"]), window=args["window"], scale=args["scale"]
+    )
+
+
+# --- resampling, reconstruction, normalization, I/O ---
+
+
+def resample(
+    y,
+    *,
+    orig_sr: float,
+    target_sr: float,
+    res_type: str = "soxr_hq",
+    fix: bool = True,
+    scale: bool = False,
+    axis: int = -1,
+    **kwargs,
+) -> mx.array:
+    """librosa.resample along the last axis (integer rates).
+
+    ``res_type``: "fft"/"scipy" (``scipy.signal.resample``) and "polyphase" (``scipy.signal.resample_poly``)
+    are reproduced to float32 rounding. "soxr_hq" (the default) and "soxr_vhq" run mlxdsp's ``"hq"``
+    Kaiser-sinc design: the same band-limited result up to 0.9 of the lower Nyquist (no libsoxr call, so
+    it stays differentiable) but NOT soxr's samples: expect ~1e-3 relative difference on broadband input,
+    from the transition band. Every other res_type (soxr_mq/lq/qq, kaiser_*, sinc_*, linear,
+    zero_order_hold) raises. ``fix`` must be True (the output is always ``ceil(n * target_sr / orig_sr)``
+    long); ``axis`` must be -1.
+    """
+    method = _method("resample", res_type)
+    if not fix:
+        raise mlxdsp.ParameterError(
+            "[compat.librosa.resample] fix=False is not supported (use True)"
+        )
+    if axis != -1:
+        raise mlxdsp.ParameterError(
+            f"[compat.librosa.resample] axis={axis!r} is not supported (use -1)"
+        )
+    if kwargs:
+        raise mlxdsp.ParameterError(
+            f"[compat.librosa.resample] {', '.join(sorted(kwargs))} not supported"
+        )
+    out = mlxdsp.resample(y, orig_sr=orig_sr, target_sr=target_sr, method=method)
+    if scale:
+        out = out / math.sqrt(target_sr / orig_sr)
+    return out
+
+
+def griffinlim(
+    S,
+    *,
+    n_iter: int = 32,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    n_fft: int | None = None,
+    window="hann",
+    center: bool = True,
+    dtype=None,
+    length: int | None = None,
+    pad_mode: str = "constant",
+    momentum: float = 0.99,
+    init: str | None = "random",
+    random_state=None,
+) -> mx.array:
+    """librosa.griffinlim. ``init=None`` starts from zero phase (as librosa); ``init="random"`` draws
+    the phases from ``mx.random`` (``random_state``: an int seed or an ``mx.random.key``), so they are
+    not the phases librosa's NumPy generator would draw."""
+    _unsupported("griffinlim", dtype=dtype)
+    key = mx.random.key(random_state) if isinstance(random_state, int) else random_state
+    return mlxdsp.griffin_lim(
+        S,
+        n_iter=n_iter,
+        hop_length=hop_length,
+        win_length=win_length,
+        n_fft=n_fft,
+        window=window,
+        center=center,
+        length=length,
+        pad_mode=pad_mode,
+        momentum=momentum,
+        init="zeros" if init is None else init,
+        key=key,
+    )
+
+
+def phase_vocoder(
+    D, *, rate: float, hop_length: int | None = None, n_fft: int | None = None
+) -> mx.array:
+    """librosa.phase_vocoder."""
+    return mlxdsp.phase_vocoder(D, rate=rate, hop_length=hop_length, n_fft=n_fft)
+
+
+def pcen(
+    S,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    gain: float = 0.98,
+    bias: float = 2,
+    power: float = 0.5,
+    time_constant: float = 0.4,
+    eps: float = 1e-6,
+    b: float | None = None,
+    max_size: int = 1,
+    ref=None,
+    axis: int = -1,
+    max_axis: int | None = None,
+    zi=None,
+    return_zf: bool = False,
+):
+    """librosa.pcen (``max_axis`` must be None: the max filter runs over the frequency axis -2)."""
+    _unsupported("pcen", max_axis=max_axis)
+    return mlxdsp.pcen(
+        S,
+        sr=sr,
+        hop_length=hop_length,
+        gain=gain,
+        bias=bias,
+        power=power,
+        time_constant=time_constant,
+        eps=eps,
+        b=b,
+        max_size=max_size,
+        ref=ref,
+        axis=axis,
+        zi=zi,
+        return_zf=return_zf,
+    )
+
+
+_SOXR_QUALITY = {
+    "soxr_vhq": "vhq",
+    "soxr_hq": "hq",
+    "soxr_mq": "mq",
+    "soxr_lq": "lq",
+    "soxr_qq": "quick",
+}
+
+
+def load(
+    path,
+    *,
+    sr: float | None = 22050,
+    mono: bool = True,
+    offset: float = 0.0,
+    duration: float | None = None,
+    dtype=np.float32,
+    res_type: str = "soxr_hq",
+):
+    """librosa.load: ``(y, sr)``, ``y`` float32 [n] when mono, [channels, n] otherwise.
+
+    Decoding and the ``sr=`` conversion run in C (libsndfile / libsoxr): the soxr_* ``res_type``s are
+    libsoxr's own recipes, so the samples are librosa's. Other ``res_type``s and dtypes other than
+    float32 raise. Paths only (no file objects).
+    """
+    if res_type not in _SOXR_QUALITY:
+        raise mlxdsp.ParameterError(
+            f"[compat.librosa.load] res_type={res_type!r} is not supported "
+            f"(use one of {sorted(_SOXR_QUALITY)})"
+        )
+    _float32_only("load", dtype)
+    audio, rate = mlxdsp.load(
+        path,
+        sr=None if sr is None else int(sr),
+        offset=offset,
+        duration=duration,
+        mono=mono,
+        quality=_SOXR_QUALITY[res_type],
+    )
+    if audio.shape[0] == 1:
+        audio = audio[0]
+    return audio, rate
