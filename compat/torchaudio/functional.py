@@ -1,4 +1,11 @@
-"""torchaudio.functional: spectrogram, melscale_fbanks, amplitude_to_DB, create_dct, compute_deltas."""
+"""torchaudio.functional: torchaudio 2.x's names, positional signatures and defaults over mlxdsp.
+
+Where torchaudio's semantics differ from mlxdsp's function the torchaudio behaviour is reproduced here:
+``lfilter``/``biquad``/``deemphasis`` clamp to [-1, 1] by default, ``lfilter`` takes ``(a, b)`` and
+batches filters over the channel axis, ``filtfilt`` runs forward then backward without edge padding,
+``griffinlim`` uses reflect padding and torchaudio's initial phases, ``phase_vocoder`` takes an explicit
+``phase_advance``.
+"""
 
 from __future__ import annotations
 
@@ -116,4 +123,345 @@ def compute_deltas(specgram, win_length: int = 5, mode: str = "replicate") -> mx
     return mlxdsp.delta(specgram, width=win_length, order=1, mode=modes[mode])
 
 
-__all__ = ["amplitude_to_DB", "compute_deltas", "create_dct", "melscale_fbanks", "spectrogram"]
+def _coeffs(v) -> mx.array:
+    return v.astype(mx.float32) if isinstance(v, mx.array) else mx.array(v, dtype=mx.float32)
+
+
+def DB_to_amplitude(x, ref: float, power: float) -> mx.array:  # noqa: N802
+    """torchaudio.functional.DB_to_amplitude: ``ref * (10 ** (0.1 * x)) ** power``."""
+    return ref * mx.power(10.0, (0.1 * power) * x)
+
+
+def gain(waveform, gain_db: float = 1.0) -> mx.array:
+    """torchaudio.functional.gain: ``waveform * 10 ** (gain_db / 20)`` (no clamping)."""
+    if gain_db == 0:
+        return waveform
+    return waveform * (10.0 ** (gain_db / 20.0))
+
+
+def spectral_centroid(
+    waveform, sample_rate: int, pad: int, window, n_fft: int, hop_length: int, win_length: int
+) -> mx.array:
+    """torchaudio.functional.spectral_centroid: magnitude-weighted mean of linspace(0, sr // 2) bins."""
+    spec = spectrogram(waveform, pad, window, n_fft, hop_length, win_length, 1.0, False)
+    freqs = mx.array(np.linspace(0, sample_rate // 2, 1 + n_fft // 2, dtype=np.float32))[:, None]
+    return mx.sum(freqs * spec, axis=-2) / mx.sum(spec, axis=-2)
+
+
+def inverse_spectrogram(
+    spectrogram,
+    length: int | None,
+    pad: int,
+    window,
+    n_fft: int,
+    hop_length: int,
+    win_length: int,
+    normalized,
+    center: bool = True,
+    pad_mode: str = "reflect",
+    onesided: bool = True,
+) -> mx.array:
+    """torchaudio.functional.inverse_spectrogram: torch.istft of a complex spectrogram; ``pad`` samples
+    are cut from both ends only when ``length`` is given (as torchaudio does)."""
+    if not mx.issubdtype(spectrogram.dtype, mx.complexfloating):
+        raise mlxdsp.ParameterError(
+            f"[{_FN}.inverse_spectrogram] spectrogram dtype={spectrogram.dtype} must be complex"
+        )
+    if normalized is True or normalized == "window":
+        w = mx.array(window, dtype=mx.float32)
+        spectrogram = spectrogram * mx.sqrt(mx.sum(w * w))
+    y = mlxdsp.istft(
+        spectrogram,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        normalized=normalized == "frame_length",
+        onesided=onesided,
+        length=None if length is None else length + 2 * pad,
+    )
+    if length is not None and pad > 0:
+        y = y[..., pad:-pad]
+    return y
+
+
+def griffinlim(
+    specgram,
+    window,
+    n_fft: int,
+    hop_length: int,
+    win_length: int,
+    power: float,
+    n_iter: int,
+    momentum: float,
+    length: int | None,
+    rand_init: bool,
+    *,
+    key: mx.array | None = None,
+) -> mx.array:
+    """torchaudio.functional.griffinlim: fast Griffin-Lim on ``specgram ** (1 / power)`` with
+    torch.stft's reflect padding. ``rand_init=True`` starts, as torchaudio, from complex phases whose
+    real and imaginary parts are uniform in [0, 1) (from ``key``, an ``mx.random.key``: torch's random
+    stream cannot be reproduced), ``False`` from phase zero. Extra keyword ``key`` is mlxdsp's."""
+    if not 0 <= momentum < 1:
+        raise mlxdsp.ParameterError(f"[{_FN}.griffinlim] momentum={momentum!r} must be in [0, 1)")
+    S = mx.power(specgram, 1.0 / power) if power != 1.0 else specgram
+    if rand_init:
+        k1, k2 = mx.random.split(key if key is not None else mx.random.key(0))
+        init = mx.random.uniform(shape=S.shape, key=k1) + 1j * mx.random.uniform(
+            shape=S.shape, key=k2
+        )
+    else:
+        init = "zeros"
+    return mlxdsp.griffin_lim(
+        S,
+        n_iter=n_iter,
+        hop_length=hop_length,
+        win_length=win_length,
+        n_fft=n_fft,
+        window=window,
+        center=True,
+        length=length,
+        pad_mode="reflect",
+        momentum=momentum,
+        init=init,
+    )
+
+
+def phase_vocoder(complex_specgrams, rate: float, phase_advance) -> mx.array:
+    """torchaudio.functional.phase_vocoder: ``complex_specgrams`` [..., freq, time] sped up by ``rate``
+    (output length ``ceil(time / rate)``); ``phase_advance`` [freq, 1] is the expected per-hop phase
+    advance (TimeStretch's ``linspace(0, pi * hop_length, freq)``).
+
+    Notes
+    -----
+    In torchaudio's recursion ``phase_advance`` only unwraps: it adds multiples of 2 pi to each phase
+    increment, so the output does not depend on it in exact arithmetic. This shim therefore runs
+    ``mlxdsp.phase_vocoder`` (the same algorithm, librosa's) with ``hop_length=1``, which keeps the
+    accumulated phase small: within 1e-6 of a float64 evaluation, where torchaudio's own float32
+    accumulation of ``pi * hop_length``-sized advances drifts by ~1e-4 relative.
+    """
+    del phase_advance  # only adds multiples of 2 pi: see Notes
+    if rate == 1.0:
+        return complex_specgrams
+    return mlxdsp.phase_vocoder(complex_specgrams, rate=rate, hop_length=1)
+
+
+_METHODS = ("sinc_interp_hann", "sinc_interp_kaiser")
+
+
+def resample(
+    waveform,
+    orig_freq: int,
+    new_freq: int,
+    lowpass_filter_width: int = 6,
+    rolloff: float = 0.99,
+    resampling_method: str = "sinc_interp_hann",
+    beta: float | None = None,
+) -> mx.array:
+    """torchaudio.functional.resample: windowed-sinc interpolation (``"sinc_interp_hann"`` or
+    ``"sinc_interp_kaiser"``), output length ``ceil(n * new_freq / orig_freq)``."""
+    if orig_freq <= 0 or new_freq <= 0:
+        raise mlxdsp.ParameterError(
+            f"[{_FN}.resample] orig_freq={orig_freq!r}, new_freq={new_freq!r} must be positive"
+        )
+    if resampling_method not in _METHODS:
+        raise mlxdsp.ParameterError(
+            f"[{_FN}.resample] resampling_method={resampling_method!r} must be one of "
+            + ", ".join(map(repr, _METHODS))
+        )
+    if orig_freq == new_freq:
+        return waveform
+    return mlxdsp.resample(
+        waveform,
+        orig_sr=int(orig_freq),
+        target_sr=int(new_freq),
+        method=resampling_method,
+        lowpass_filter_width=lowpass_filter_width,
+        rolloff=rolloff,
+        beta=beta,
+    )
+
+
+def lfilter(waveform, a_coeffs, b_coeffs, clamp: bool = True, batching: bool = True) -> mx.array:
+    """torchaudio.functional.lfilter: note the ``(a, b)`` order. 1-D coefficients filter every row;
+    2-D ``[n_filters, order + 1]`` with ``batching=True`` filter row ``i`` of the second-to-last axis
+    with filter ``i``, with ``batching=False`` apply every filter to every row (a new ``n_filters`` axis
+    before time). Zero initial state; output clamped to [-1, 1] when ``clamp``."""
+    a, b = _coeffs(a_coeffs), _coeffs(b_coeffs)
+    if a.shape != b.shape or a.ndim not in (1, 2):
+        raise mlxdsp.ParameterError(
+            f"[{_FN}.lfilter] a_coeffs.shape={tuple(a.shape)} and b_coeffs.shape={tuple(b.shape)} "
+            "must be equal, 1-D or 2-D"
+        )
+    if a.ndim == 2:
+        if batching:
+            if waveform.ndim < 2 or waveform.shape[-2] != a.shape[0]:
+                raise mlxdsp.ParameterError(
+                    f"[{_FN}.lfilter] waveform.shape={tuple(waveform.shape)} must have "
+                    f"{a.shape[0]} rows (one per filter) on its second-to-last axis"
+                )
+        else:
+            waveform = mx.repeat(mx.expand_dims(waveform, -2), a.shape[0], axis=-2)
+    y = mlxdsp.lfilter(waveform, b, a)
+    return mx.clip(y, -1.0, 1.0) if clamp else y
+
+
+def filtfilt(waveform, a_coeffs, b_coeffs, clamp: bool = True) -> mx.array:
+    """torchaudio.functional.filtfilt: ``lfilter`` forward (unclamped), then backward (clamped when
+    ``clamp``), zero initial state and no edge padding (unlike scipy/mlxdsp ``filtfilt``)."""
+    forward = lfilter(waveform, a_coeffs, b_coeffs, clamp=False, batching=True)
+    backward = lfilter(forward[..., ::-1], a_coeffs, b_coeffs, clamp=clamp, batching=True)
+    return backward[..., ::-1]
+
+
+def biquad(waveform, b0, b1, b2, a0, a1, a2) -> mx.array:
+    """torchaudio.functional.biquad: second-order IIR, output clamped to [-1, 1]."""
+    b = mx.stack([mx.array(v, dtype=mx.float32) for v in (b0, b1, b2)])
+    a = mx.stack([mx.array(v, dtype=mx.float32) for v in (a0, a1, a2)])
+    return mlxdsp.biquad(waveform, b, a, clamp=True)
+
+
+def lowpass_biquad(waveform, sample_rate: int, cutoff_freq: float, Q: float = 0.707) -> mx.array:  # noqa: N803
+    """torchaudio.functional.lowpass_biquad (RBJ cookbook, clamped)."""
+    return mlxdsp.lowpass_biquad(waveform, sample_rate=sample_rate, cutoff_freq=cutoff_freq, Q=Q)
+
+
+def highpass_biquad(waveform, sample_rate: int, cutoff_freq: float, Q: float = 0.707) -> mx.array:  # noqa: N803
+    """torchaudio.functional.highpass_biquad (RBJ cookbook, clamped)."""
+    return mlxdsp.highpass_biquad(waveform, sample_rate=sample_rate, cutoff_freq=cutoff_freq, Q=Q)
+
+
+def bandpass_biquad(
+    waveform,
+    sample_rate: int,
+    central_freq: float,
+    Q: float = 0.707,  # noqa: N803
+    const_skirt_gain: bool = False,
+) -> mx.array:
+    """torchaudio.functional.bandpass_biquad (RBJ cookbook, clamped)."""
+    return mlxdsp.bandpass_biquad(
+        waveform,
+        sample_rate=sample_rate,
+        central_freq=central_freq,
+        Q=Q,
+        const_skirt_gain=const_skirt_gain,
+    )
+
+
+def bandreject_biquad(
+    waveform, sample_rate: int, central_freq: float, Q: float = 0.707
+) -> mx.array:  # noqa: N803
+    """torchaudio.functional.bandreject_biquad (RBJ cookbook, clamped)."""
+    return mlxdsp.bandreject_biquad(
+        waveform, sample_rate=sample_rate, central_freq=central_freq, Q=Q
+    )
+
+
+def allpass_biquad(waveform, sample_rate: int, central_freq: float, Q: float = 0.707) -> mx.array:  # noqa: N803
+    """torchaudio.functional.allpass_biquad (RBJ cookbook, clamped)."""
+    return mlxdsp.allpass_biquad(waveform, sample_rate=sample_rate, central_freq=central_freq, Q=Q)
+
+
+def equalizer_biquad(
+    waveform,
+    sample_rate: int,
+    center_freq: float,
+    gain: float,
+    Q: float = 0.707,  # noqa: N803
+) -> mx.array:
+    """torchaudio.functional.equalizer_biquad (RBJ peaking EQ, clamped)."""
+    return mlxdsp.equalizer_biquad(
+        waveform, sample_rate=sample_rate, center_freq=center_freq, gain=gain, Q=Q
+    )
+
+
+def bass_biquad(
+    waveform,
+    sample_rate: int,
+    gain: float,
+    central_freq: float = 100,
+    Q: float = 0.707,  # noqa: N803
+) -> mx.array:
+    """torchaudio.functional.bass_biquad (low shelf, clamped)."""
+    return mlxdsp.bass_biquad(
+        waveform, sample_rate=sample_rate, gain=gain, central_freq=central_freq, Q=Q
+    )
+
+
+def treble_biquad(
+    waveform,
+    sample_rate: int,
+    gain: float,
+    central_freq: float = 3000,
+    Q: float = 0.707,  # noqa: N803
+) -> mx.array:
+    """torchaudio.functional.treble_biquad (high shelf, clamped)."""
+    return mlxdsp.treble_biquad(
+        waveform, sample_rate=sample_rate, gain=gain, central_freq=central_freq, Q=Q
+    )
+
+
+def preemphasis(waveform, coeff: float = 0.97) -> mx.array:
+    """torchaudio.functional.preemphasis: ``y[n] = x[n] - coeff x[n-1]``, ``y[0] = x[0]``."""
+    return mlxdsp.preemphasis(waveform, coef=coeff, zi=0.0)
+
+
+def deemphasis(waveform, coeff: float = 0.97) -> mx.array:
+    """torchaudio.functional.deemphasis: ``y[n] = x[n] + coeff y[n-1]`` from rest, clamped to [-1, 1]
+    (torchaudio runs it through ``lfilter``'s default ``clamp=True``)."""
+    return mx.clip(mlxdsp.deemphasis(waveform, coef=coeff, zi=0.0), -1.0, 1.0)
+
+
+def mu_law_encoding(x, quantization_channels: int) -> mx.array:
+    """torchaudio.functional.mu_law_encoding (codes as int32; torchaudio returns int64)."""
+    return mlxdsp.mu_law_encoding(x, quantization_channels=quantization_channels)
+
+
+def mu_law_decoding(x_mu, quantization_channels: int) -> mx.array:
+    """torchaudio.functional.mu_law_decoding: codes back to [-1, 1] floats."""
+    return mlxdsp.mu_law_decoding(x_mu, quantization_channels=quantization_channels)
+
+
+def fftconvolve(x, y, mode: str = "full") -> mx.array:
+    """torchaudio.functional.fftconvolve along the last axis, leading dims broadcast."""
+    return mlxdsp.fftconvolve(x, y, mode=mode)
+
+
+def convolve(x, y, mode: str = "full") -> mx.array:
+    """torchaudio.functional.convolve along the last axis, leading dims broadcast."""
+    return mlxdsp.convolve(x, y, mode=mode)
+
+
+__all__ = [
+    "DB_to_amplitude",
+    "allpass_biquad",
+    "amplitude_to_DB",
+    "bandpass_biquad",
+    "bandreject_biquad",
+    "bass_biquad",
+    "biquad",
+    "compute_deltas",
+    "convolve",
+    "create_dct",
+    "deemphasis",
+    "equalizer_biquad",
+    "fftconvolve",
+    "filtfilt",
+    "gain",
+    "griffinlim",
+    "highpass_biquad",
+    "inverse_spectrogram",
+    "lfilter",
+    "lowpass_biquad",
+    "melscale_fbanks",
+    "mu_law_decoding",
+    "mu_law_encoding",
+    "phase_vocoder",
+    "preemphasis",
+    "resample",
+    "spectral_centroid",
+    "spectrogram",
+    "treble_biquad",
+]
