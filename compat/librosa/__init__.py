@@ -321,8 +321,8 @@ def resample(
     ``res_type``: "fft"/"scipy" (``scipy.signal.resample``) and "polyphase" (``scipy.signal.resample_poly``)
     are reproduced to float32 rounding. "soxr_hq" (the default) and "soxr_vhq" run mlxdsp's ``"hq"``
     Kaiser-sinc design: the same band-limited result up to 0.9 of the lower Nyquist (no libsoxr call, so
-    it stays differentiable) but NOT soxr's samples: expect ~1e-3 relative difference on broadband input,
-    from the transition band. Every other res_type (soxr_mq/lq/qq, kaiser_*, sinc_*, linear,
+    it stays differentiable) but NOT soxr's samples: measured 8.8e-3 relative difference from librosa on
+    a 440 Hz tone plus white noise (22.05 -> 16 kHz), all from the transition band. Every other res_type (soxr_mq/lq/qq, kaiser_*, sinc_*, linear,
     zero_order_hold) raises. ``fix`` must be True (the output is always ``ceil(n * target_sr / orig_sr)``
     long); ``axis`` must be -1.
     """
@@ -361,11 +361,31 @@ def griffinlim(
     init: str | None = "random",
     random_state=None,
 ) -> mx.array:
-    """librosa.griffinlim. ``init=None`` starts from zero phase (as librosa); ``init="random"`` draws
-    the phases from ``mx.random`` (``random_state``: an int seed or an ``mx.random.key``), so they are
-    not the phases librosa's NumPy generator would draw."""
+    """librosa.griffinlim, with librosa's initial phases: ``init="random"`` draws them exactly as
+    librosa does from ``random_state`` (None: a fresh ``np.random.default_rng()``; an int: NumPy's
+    ``RandomState(seed)``; or a ``np.random.Generator``/``RandomState``), so the same seed gives
+    librosa's result; ``init=None`` starts from zero phase. Only ``S.shape`` is read, never its values."""
     _unsupported("griffinlim", dtype=dtype)
-    key = mx.random.key(random_state) if isinstance(random_state, int) else random_state
+    if init == "random":
+        if random_state is None:
+            rng = np.random.default_rng()
+        elif isinstance(random_state, int):
+            rng = np.random.RandomState(seed=random_state)
+        elif isinstance(random_state, (np.random.RandomState, np.random.Generator)):
+            rng = random_state
+        else:
+            raise mlxdsp.ParameterError(
+                f"[compat.librosa.griffinlim] random_state={random_state!r} must be None, an int, "
+                "a np.random.Generator or a np.random.RandomState"
+            )
+        phases = np.exp(2j * np.pi * rng.random(size=S.shape)).astype(np.complex64)
+        start = mx.array(phases)
+    elif init is None:
+        start = "zeros"
+    else:
+        raise mlxdsp.ParameterError(
+            f"[compat.librosa.griffinlim] init={init!r} must be None or 'random'"
+        )
     return mlxdsp.griffin_lim(
         S,
         n_iter=n_iter,
@@ -377,8 +397,7 @@ def griffinlim(
         length=length,
         pad_mode=pad_mode,
         momentum=momentum,
-        init="zeros" if init is None else init,
-        key=key,
+        init=start,
     )
 
 

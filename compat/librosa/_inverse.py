@@ -42,12 +42,12 @@ def mel_to_audio(
     dtype=np.float32,
     **kwargs,
 ) -> mx.array:
-    """librosa.feature.inverse.mel_to_audio: mel_to_stft then griffinlim (``kwargs``: filters.mel's
-    options and griffinlim's ``momentum``, ``init``, ``random_state``, as librosa.griffinlim in this
-    shim: random phases come from ``mx.random``, not NumPy)."""
-    gl = {name: kwargs.pop(name) for name in ("momentum", "init", "random_state") if name in kwargs}
-    mel = _mel_basis_options(dtype=dtype, **kwargs)
-    S = mlxdsp.mel_to_stft(M, sr=sr, n_fft=n_fft, power=power, **mel)
+    """librosa.feature.inverse.mel_to_audio: mel_to_stft (``kwargs``: filters.mel's ``fmin``, ``fmax``,
+    ``htk``, ``norm``) then this shim's :func:`griffinlim` with librosa's random initial phases (NumPy's
+    default generator, unseeded, as librosa)."""
+    S = mlxdsp.mel_to_stft(
+        M, sr=sr, n_fft=n_fft, power=power, **_mel_basis_options(dtype=dtype, **kwargs)
+    )
     from . import griffinlim
 
     return griffinlim(
@@ -60,7 +60,6 @@ def mel_to_audio(
         center=center,
         length=length,
         pad_mode=pad_mode,
-        **gl,
     )
 
 

