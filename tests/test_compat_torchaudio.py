@@ -388,7 +388,7 @@ def test_griffinlim_and_inverse_spectrogram(wave, momentum, length):
 
 
 def _torch_phase_vocoder(spec, rate, phase_advance):
-    time_steps = torch.arange(0, spec.size(-1), rate, dtype=torch.float64)
+    time_steps = torch.arange(0, spec.size(-1), rate, dtype=spec.real.dtype)
     alphas = time_steps % 1.0
     phase_0 = spec[..., :1].angle()
     spec = torch.nn.functional.pad(spec, [0, 2])
@@ -501,3 +501,42 @@ def test_load_save_info(tmp_path):
         ta.save(path, mx.array(data), 8000, format="flac")
     with pytest.raises(ParameterError, match=r"encoding='PCM_S' with bits_per_sample=8"):
         ta.save(path, mx.array(data), 8000, encoding="PCM_S", bits_per_sample=8)
+
+
+def _torch_fade(waveform, fade_in_len, fade_out_len, shape):
+    """torchaudio.transforms.Fade._fade_in * _fade_out * waveform, transcribed (float64)."""
+    n = waveform.shape[-1]
+    fade = torch.linspace(0, 1, fade_in_len, dtype=torch.float64)
+    fade = {
+        "linear": fade,
+        "exponential": torch.pow(2, (fade - 1)) * fade,
+        "logarithmic": torch.log10(0.1 + fade) + 1,
+        "quarter_sine": torch.sin(fade * np.pi / 2),
+        "half_sine": torch.sin(fade * np.pi - np.pi / 2) / 2 + 0.5,
+    }[shape]
+    fade_in = torch.cat((fade, torch.ones(n - fade_in_len, dtype=torch.float64))).clamp_(0, 1)
+    fade = torch.linspace(0, 1, fade_out_len, dtype=torch.float64)
+    fade = {
+        "linear": -fade + 1,
+        "exponential": torch.pow(2, -fade) * (1 - fade),
+        "logarithmic": torch.log10(1.1 - fade) + 1,
+        "quarter_sine": torch.sin(fade * np.pi / 2 + np.pi / 2),
+        "half_sine": torch.sin(fade * np.pi + np.pi / 2) / 2 + 0.5,
+    }[shape]
+    fade_out = torch.cat((torch.ones(n - fade_out_len, dtype=torch.float64), fade)).clamp_(0, 1)
+    return (fade_in * fade_out * waveform).numpy()
+
+
+@pytest.mark.parametrize(
+    "shape", ["linear", "exponential", "logarithmic", "quarter_sine", "half_sine"]
+)
+def test_fade(wave, shape):
+    """transforms.Fade against a torch transcription of torchaudio's _fade_in/_fade_out."""
+    x = wave[0, :, :3000]
+    for fade_in, fade_out in [(500, 1200), (0, 3000), (3000, 0)]:
+        ref = _torch_fade(torch.from_numpy(x).double(), fade_in, fade_out, shape)
+        _check(ta.transforms.Fade(fade_in, fade_out, shape), (mx.array(x),), ref)
+    with pytest.raises(ParameterError, match=r"fade_shape='cosine' must be one of"):
+        ta.transforms.Fade(fade_shape="cosine")
+    with pytest.raises(ParameterError, match=r"fade_out_len=3001 must not exceed .* 3000"):
+        ta.transforms.Fade(0, 3001)(mx.array(x))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -441,11 +442,63 @@ class Vol:
         return mx.clip(waveform, -1.0, 1.0)
 
 
+_FADE_SHAPES = ("quarter_sine", "half_sine", "linear", "logarithmic", "exponential")
+
+
+@functools.lru_cache(maxsize=64)
+def _fade_envelope(n: int, fade_in_len: int, fade_out_len: int, shape: str) -> mx.array:
+    """Product of torchaudio's fade-in and fade-out curves over ``n`` samples (float64 design)."""
+    t = np.linspace(0.0, 1.0, fade_in_len)
+    fade_in = {
+        "linear": t,
+        "exponential": np.power(2.0, t - 1) * t,
+        "logarithmic": np.log10(0.1 + t) + 1,
+        "quarter_sine": np.sin(t * math.pi / 2),
+        "half_sine": np.sin(t * math.pi - math.pi / 2) / 2 + 0.5,
+    }[shape]
+    t = np.linspace(0.0, 1.0, fade_out_len)
+    fade_out = {
+        "linear": 1 - t,
+        "exponential": np.power(2.0, -t) * (1 - t),
+        "logarithmic": np.log10(1.1 - t) + 1,
+        "quarter_sine": np.sin(t * math.pi / 2 + math.pi / 2),
+        "half_sine": np.sin(t * math.pi + math.pi / 2) / 2 + 0.5,
+    }[shape]
+    env_in = np.clip(np.concatenate([fade_in, np.ones(n - fade_in_len)]), 0, 1)
+    env_out = np.clip(np.concatenate([np.ones(n - fade_out_len), fade_out]), 0, 1)
+    return mx.array((env_in * env_out).astype(np.float32))
+
+
+class Fade:
+    """torchaudio.transforms.Fade(fade_in_len=0, fade_out_len=0, fade_shape="linear"): the waveform
+    times torchaudio's fade-in and fade-out curves (envelope built once per length, float64 design)."""
+
+    def __init__(self, fade_in_len: int = 0, fade_out_len: int = 0, fade_shape: str = "linear"):
+        if fade_shape not in _FADE_SHAPES:
+            raise mlxdsp.ParameterError(
+                f"[compat.torchaudio.Fade] fade_shape={fade_shape!r} must be one of "
+                + ", ".join(map(repr, _FADE_SHAPES))
+            )
+        self.fade_in_len, self.fade_out_len = int(fade_in_len), int(fade_out_len)
+        self.fade_shape = fade_shape
+
+    def __call__(self, waveform) -> mx.array:
+        n = waveform.shape[-1]
+        if max(self.fade_in_len, self.fade_out_len) > n:
+            raise mlxdsp.ParameterError(
+                f"[compat.torchaudio.Fade] fade_in_len={self.fade_in_len}, "
+                f"fade_out_len={self.fade_out_len} must not exceed the waveform length {n}"
+            )
+        env = _fade_envelope(n, self.fade_in_len, self.fade_out_len, self.fade_shape)
+        return waveform * env
+
+
 __all__ = [
     "MFCC",
     "AmplitudeToDB",
     "ComputeDeltas",
     "Deemphasis",
+    "Fade",
     "GriffinLim",
     "InverseSpectrogram",
     "MelScale",
