@@ -184,6 +184,10 @@ def test_chroma_and_tonnetz(y):
     ref = librosa.feature.chroma_stft(y=y64, tuning=0.3, octwidth=None, base_c=False)
     ours = shim.feature.chroma_stft(y=x, tuning=0.3, octwidth=None, base_c=False)
     _check(ours, ref, 1e-5, "chroma_stft filter kwargs")
+    P = np.abs(librosa.stft(y64, n_fft=1024)) ** 2
+    ref = librosa.feature.chroma_stft(S=P, tuning=0.0, n_chroma=24)
+    ours = shim.feature.chroma_stft(S=mx.array(P.astype(np.float32)), tuning=0.0, n_chroma=24)
+    _check(ours, ref, 1e-5, "chroma_stft S")
     ref = _quiet(librosa.feature.chroma_cqt, y=y64, tuning=0.0)
     _check(shim.feature.chroma_cqt(y=x, tuning=0.0), ref, 1e-5, "chroma_cqt")
     ref = _quiet(librosa.feature.chroma_cens, y=y64, tuning=0.0)
@@ -236,6 +240,16 @@ def test_descriptors_and_frame_features(y):
     )
     _check(ours, ref, 1e-5, "spectral_centroid options")
     S = np.abs(librosa.stft(y64, n_fft=1024))
+    for name in (
+        "spectral_centroid",
+        "spectral_bandwidth",
+        "spectral_rolloff",
+        "spectral_contrast",
+    ):
+        ref = getattr(librosa.feature, name)(S=S, sr=16000)
+        _check(
+            getattr(shim.feature, name)(S=mx.array(S.astype(np.float32)), sr=16000), ref, 1e-5, name
+        )
     ref = librosa.feature.poly_features(S=S, order=2)
     _check(
         shim.feature.poly_features(S=mx.array(S.astype(np.float32)), order=2), ref, 1e-5, "poly S"
