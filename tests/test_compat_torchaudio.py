@@ -540,3 +540,28 @@ def test_fade(wave, shape):
         ta.transforms.Fade(fade_shape="cosine")
     with pytest.raises(ParameterError, match=r"fade_out_len=3001 must not exceed .* 3000"):
         ta.transforms.Fade(0, 3001)(mx.array(x))
+
+
+@pytest.mark.parametrize("n_steps,sr", [(12, 8000), (-12, 8000), (6, 4000)])
+def test_pitch_shift(wave, n_steps, sr):
+    """functional.pitch_shift / transforms.PitchShift: torchaudio's _stretch_waveform transcribed in
+    torch float64 (stft, phase_vocoder, istft to round(n / rate)), then resampled by the shim's
+    ``resample`` (checked above against the torchaudio goldens; torchaudio's resample cannot run here),
+    cut or zero-padded to n. Octave shifts keep the sinc ratio reducible (2:1, 1:2, 5656:4000)."""
+    x = wave[0, :2, :3000]
+    n_fft, hop = 512, 128
+    rate = 2.0 ** (-n_steps / 12)
+    window = torch.hann_window(n_fft, dtype=torch.float64)
+    X = torch.stft(torch.from_numpy(x).double(), n_fft, hop, n_fft, window, return_complex=True)
+    adv = torch.linspace(0, np.pi * hop, X.shape[-2], dtype=torch.float64)[..., None]
+    stretched = torch.istft(
+        _torch_phase_vocoder(X, rate, adv), n_fft, hop, n_fft, window, length=round(3000 / rate)
+    )
+    shifted = to_np(ta.functional.resample(mx.array(stretched.numpy()), int(sr / rate), sr))
+    ref = (
+        shifted[..., :3000]
+        if shifted.shape[-1] >= 3000
+        else np.pad(shifted, [(0, 0), (0, 3000 - shifted.shape[-1])])
+    )
+    _check(lambda v: ta.functional.pitch_shift(v, sr, n_steps), (mx.array(x),), ref)
+    assert_close(to_np(ta.transforms.PitchShift(sr, n_steps)(mx.array(x))), ref, 1e-5)

@@ -403,6 +403,42 @@ def treble_biquad(
     )
 
 
+def pitch_shift(
+    waveform,
+    sample_rate: int,
+    n_steps: float,
+    bins_per_octave: int = 12,
+    n_fft: int = 512,
+    win_length: int | None = None,
+    hop_length: int | None = None,
+    window=None,
+) -> mx.array:
+    """torchaudio.functional.pitch_shift: STFT (reflect), ``phase_vocoder`` by
+    ``rate = 2 ** (-n_steps / bins_per_octave)``, inverse STFT to ``round(n / rate)`` samples, then
+    ``resample`` from ``int(sample_rate / rate)`` to ``sample_rate`` and cut/zero-pad to ``n``.
+    Defaults: ``win_length = n_fft``, ``hop_length = n_fft // 4``, periodic Hann. As in torchaudio the
+    resampling ratio is rarely reducible, so most ``n_steps`` build a large sinc kernel."""
+    win_length = n_fft if win_length is None else win_length
+    hop_length = n_fft // 4 if hop_length is None else hop_length
+    window = mlxdsp.get_window("hann", win_length) if window is None else window
+    n = waveform.shape[-1]
+    rate = 2.0 ** (-float(n_steps) / bins_per_octave)
+    spec = spectrogram(waveform, 0, window, n_fft, hop_length, win_length, None, False)
+    spec = phase_vocoder(spec, rate, None)
+    y = mlxdsp.istft(
+        spec,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        length=int(round(n / rate)),
+    )
+    y = resample(y, int(sample_rate / rate), sample_rate)
+    if y.shape[-1] >= n:
+        return y[..., :n]
+    return mx.pad(y, [(0, 0)] * (y.ndim - 1) + [(0, n - y.shape[-1])])
+
+
 def preemphasis(waveform, coeff: float = 0.97) -> mx.array:
     """torchaudio.functional.preemphasis: ``y[n] = x[n] - coeff x[n-1]``, ``y[0] = x[0]``."""
     return mlxdsp.preemphasis(waveform, coef=coeff, zi=0.0)
@@ -459,6 +495,7 @@ __all__ = [
     "mu_law_decoding",
     "mu_law_encoding",
     "phase_vocoder",
+    "pitch_shift",
     "preemphasis",
     "resample",
     "spectral_centroid",

@@ -442,6 +442,40 @@ class Vol:
         return mx.clip(waveform, -1.0, 1.0)
 
 
+class PitchShift:
+    """torchaudio.transforms.PitchShift(sample_rate, n_steps, bins_per_octave=12, n_fft=512,
+    win_length=None, hop_length=None (win_length // 4), window_fn=hann, wkwargs=None)."""
+
+    def __init__(
+        self,
+        sample_rate: int,
+        n_steps: float,
+        bins_per_octave: int = 12,
+        n_fft: int = 512,
+        win_length: int | None = None,
+        hop_length: int | None = None,
+        window_fn: Callable | None = None,
+        wkwargs: dict | None = None,
+    ):
+        self.sample_rate, self.n_steps, self.bins_per_octave = sample_rate, n_steps, bins_per_octave
+        self.n_fft = n_fft
+        self.win_length = win_length if win_length is not None else n_fft
+        self.hop_length = hop_length if hop_length is not None else self.win_length // 4
+        self.window = _window(window_fn, self.win_length, wkwargs)
+
+    def __call__(self, waveform) -> mx.array:
+        return F.pitch_shift(
+            waveform,
+            self.sample_rate,
+            self.n_steps,
+            self.bins_per_octave,
+            self.n_fft,
+            self.win_length,
+            self.hop_length,
+            self.window,
+        )
+
+
 _FADE_SHAPES = ("quarter_sine", "half_sine", "linear", "logarithmic", "exponential")
 
 
@@ -505,6 +539,7 @@ __all__ = [
     "MelSpectrogram",
     "MuLawDecoding",
     "MuLawEncoding",
+    "PitchShift",
     "Preemphasis",
     "Resample",
     "SpectralCentroid",
