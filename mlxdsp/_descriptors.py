@@ -18,12 +18,13 @@ import math
 import mlx.core as mx
 import numpy as np
 
-from . import _checks, _framing
+from . import _checks, _framing, _parallel
 from ._db import power_to_db
 from ._errors import ParameterError
 from ._frames import frame_rows, pad_signal
 from ._spectrum import magnitude_from_power, power_of
 from ._spectrum import spectrogram as _spectrogram
+from ._stft import stft_in_pieces
 
 # librosa.util.tiny for float32: columns whose L1 norm is below it are left un-normalized.
 _TINY32 = float(np.finfo(np.float32).tiny)
@@ -51,6 +52,34 @@ def _magnitude(fn, x, S, *, n_fft, hop_length, win_length, window, center, pad_m
         power=power,
     )
     return S, n_fft
+
+
+def _per_frame(
+    fn, x, S, reduce, *, n_fft, hop_length, win_length, window, center, pad_mode, power=1.0
+):
+    """``reduce(S, n_fft)`` for a frame-wise ``reduce`` ([..., n_freq, n_frames] -> [..., k, n_frames]) of
+    a given spectrogram, or of ``|stft(x)| ** power``: then computed in runs of frames, so a long
+    signal's spectrogram never exists whole (``_stft.stft_in_pieces``; 180 s: no 32 MB buffers to fault
+    in), on two CPU streams for batches."""
+    if S is not None or x is None:
+        S, n_fft = _magnitude(
+            fn, x, S, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+            center=center, pad_mode=pad_mode, power=power,
+        )  # fmt: skip
+        return reduce(S, n_fft)
+    x = _checks.real_signal(fn, "x", x)
+    n_fft = _checks.positive_int(fn, "n_fft", n_fft)
+
+    def pipeline(signal: mx.array) -> mx.array:
+        return stft_in_pieces(
+            signal,
+            lambda X: reduce(magnitude_from_power(power_of(X), power), n_fft),
+            n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+            center=center, pad_mode=pad_mode, normalized=False,
+        )  # fmt: skip
+
+    row_bytes = _parallel.stft_row_bytes(x, n_fft, hop_length, win_length)
+    return _parallel.batch_halves(pipeline, x, row_bytes=row_bytes)
 
 
 @functools.lru_cache(maxsize=64)
@@ -203,18 +232,14 @@ def spectral_centroid(
     """
     fn = "spectral_centroid"
     sr = _checks.positive_number(fn, "sr", sr)
-    S, n_fft = _magnitude(
-        fn,
-        x,
-        S,
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-    )
-    return mx.expand_dims(_centroid_rows(_frame_major(S), _freqs(sr, n_fft)), -2)
+
+    def centroid(S, n_fft):
+        return mx.expand_dims(_centroid_rows(_frame_major(S), _freqs(sr, n_fft)), -2)
+
+    return _per_frame(
+        fn, x, S, centroid, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+        window=window, center=center, pad_mode=pad_mode,
+    )  # fmt: skip
 
 
 def spectral_bandwidth(
@@ -252,20 +277,16 @@ def spectral_bandwidth(
     sr = _checks.positive_number(fn, "sr", sr)
     norm = _checks.boolean(fn, "norm", norm)
     p = _checks.positive_number(fn, "p", p)
-    S, n_fft = _magnitude(
-        fn,
-        x,
-        S,
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-    )
-    total = _bandwidth_rows(p, norm)(_frame_major(S), _freqs(sr, n_fft))
-    # v ** (1 / p) with a zero gradient at v == 0: the shared safe power of _spectrum.
-    return magnitude_from_power(mx.expand_dims(total, -2), 2.0 / p)
+
+    def bandwidth(S, n_fft):
+        total = _bandwidth_rows(p, norm)(_frame_major(S), _freqs(sr, n_fft))
+        # v ** (1 / p) with a zero gradient at v == 0: the shared safe power of _spectrum.
+        return magnitude_from_power(mx.expand_dims(total, -2), 2.0 / p)
+
+    return _per_frame(
+        fn, x, S, bandwidth, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+        window=window, center=center, pad_mode=pad_mode,
+    )  # fmt: skip
 
 
 def spectral_rolloff(
@@ -303,20 +324,16 @@ def spectral_rolloff(
     roll_percent = _checks.real_number(
         fn, "roll_percent", roll_percent, low=0.0, high=1.0, low_open=True
     )
-    S, n_fft = _magnitude(
-        fn,
-        x,
-        S,
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-    )
-    # Bin k's frequency is k * sr / n_fft.
-    below = _rolloff_rows(roll_percent)(mx.stop_gradient(_frame_major(S)))
-    return mx.expand_dims(below, -2) * (sr / n_fft)
+
+    def rolloff(S, n_fft):
+        # Bin k's frequency is k * sr / n_fft.
+        below = _rolloff_rows(roll_percent)(mx.stop_gradient(_frame_major(S)))
+        return mx.expand_dims(below, -2) * (sr / n_fft)
+
+    return _per_frame(
+        fn, x, S, rolloff, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+        window=window, center=center, pad_mode=pad_mode,
+    )  # fmt: skip
 
 
 @functools.lru_cache(maxsize=64)
@@ -473,22 +490,17 @@ def spectral_flatness(
     power = _checks.positive_number(fn, "power", power)
     # From a waveform, |stft| ** power directly (no square root to undo for the default power=2).
     from_waveform = S is None
-    P, _ = _magnitude(
-        fn,
-        x,
-        S,
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-        power=power,
-    )
-    square = not from_waveform and power == 2.0
-    if not from_waveform and power != 2.0:
-        P = mx.power(P, power)
-    return mx.expand_dims(_flatness_rows(amin, square)(_frame_major(P)), -2)
+
+    def flatness(P, n_fft):
+        square = not from_waveform and power == 2.0
+        if not from_waveform and power != 2.0:
+            P = mx.power(P, power)
+        return mx.expand_dims(_flatness_rows(amin, square)(_frame_major(P)), -2)
+
+    return _per_frame(
+        fn, x, S, flatness, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+        window=window, center=center, pad_mode=pad_mode, power=power,
+    )  # fmt: skip
 
 
 def rms(

@@ -182,3 +182,19 @@ def test_frame_pieces_are_bit_identical(options, monkeypatch):
         y=x.astype(np.float64), sr=16000, n_mels=40, window=window, **options
     )
     assert_close(np.array(pieces), ref, 1e-5, "mel_spectrogram in frame pieces vs librosa")
+
+
+@pytest.mark.parametrize(
+    "name", ["spectral_centroid", "spectral_bandwidth", "spectral_rolloff", "spectral_flatness"]
+)
+def test_descriptors_in_frame_pieces_are_bit_identical(name, monkeypatch):
+    """Frame-wise descriptors of a waveform, computed in runs of frames, equal the whole computation."""
+    x = mx.array(np.random.default_rng(6).standard_normal((2, 30000)).astype(np.float32))
+    options = dict(n_fft=512, hop_length=128) | (
+        {} if name == "spectral_flatness" else dict(sr=16000)
+    )
+    fn = getattr(mlxdsp, name)
+    whole = fn(x, **options)
+    monkeypatch.setattr(_parallel, "PIECE_BYTES", 2 * 40 * 8 * 512)  # 40 frames a piece, 2 rows
+    pieces = fn(x, **options)
+    assert pieces.shape == whole.shape and bool(mx.array_equal(pieces, whole))
