@@ -11,8 +11,7 @@ import numpy as np
 from . import _checks
 from ._cqt_filters import C1_HZ
 from ._errors import ParameterError
-from ._spectrum import magnitude_from_power, power_of
-from ._spectrum import spectrogram as _spectrogram
+from ._spectrum import magnitude_from_power, power_of, reduced_spectrogram
 from ._window import _parse as _window_parse
 from ._window import window_f64
 
@@ -148,21 +147,22 @@ def chroma_stft(
     elif x is None:
         raise ParameterError(f"[{fn}] pass a waveform x or a spectrogram S=")
     else:
+        x = _checks.real_signal(fn, "x", x)
         n_fft = _checks.positive_int(fn, "n_fft", n_fft)
-        S = _spectrogram(
-            x,
-            n_fft=n_fft,
-            hop_length=hop_length,
-            win_length=win_length,
-            window=window,
-            center=center,
-            pad_mode=pad_mode,
-            power=2.0,
-        )
     basis = _chroma_basis_mx(sr, n_fft, n_chroma, tuning, ctroct, octwidth, base_c)
-    # [frames, bins] @ [bins, n_chroma] on the storage order of a spectrogram made here (stft is a
-    # transposed view of frame-major rows): 2.5x faster than basis @ S with MLX's reference BLAS at 180 s.
-    return _normalize(mx.swapaxes(mx.swapaxes(S, -1, -2) @ basis, -1, -2), norm)
+
+    def project(P: mx.array) -> mx.array:
+        # [frames, bins] @ [bins, n_chroma] on the storage order of a spectrogram made here (stft is a
+        # transposed view of frame-major rows): 2.5x faster than basis @ S with reference BLAS at 180 s.
+        return mx.swapaxes(mx.swapaxes(P, -1, -2) @ basis, -1, -2)
+
+    if S is not None:
+        return _normalize(project(S), norm)
+    chroma = reduced_spectrogram(
+        x, project, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+        center=center, pad_mode=pad_mode, power=2.0,
+    )  # fmt: skip
+    return _normalize(chroma, norm)
 
 
 # --- constant-Q chroma -------------------------------------------------------------------------------

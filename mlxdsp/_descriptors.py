@@ -18,13 +18,12 @@ import math
 import mlx.core as mx
 import numpy as np
 
-from . import _checks, _framing, _parallel
+from . import _checks, _framing
 from ._db import power_to_db
 from ._errors import ParameterError
 from ._frames import frame_rows, pad_signal
-from ._spectrum import magnitude_from_power, power_of
+from ._spectrum import magnitude_from_power, power_of, reduced_spectrogram
 from ._spectrum import spectrogram as _spectrogram
-from ._stft import stft_in_pieces
 
 # librosa.util.tiny for float32: columns whose L1 norm is below it are left un-normalized.
 _TINY32 = float(np.finfo(np.float32).tiny)
@@ -58,9 +57,7 @@ def _per_frame(
     fn, x, S, reduce, *, n_fft, hop_length, win_length, window, center, pad_mode, power=1.0
 ):
     """``reduce(S, n_fft)`` for a frame-wise ``reduce`` ([..., n_freq, n_frames] -> [..., k, n_frames]) of
-    a given spectrogram, or of ``|stft(x)| ** power``: then computed in runs of frames, so a long
-    signal's spectrogram never exists whole (``_stft.stft_in_pieces``; 180 s: no 32 MB buffers to fault
-    in), on two CPU streams for batches."""
+    a given spectrogram, or of ``|stft(x)| ** power`` (then in runs of frames: ``reduced_spectrogram``)."""
     if S is not None or x is None:
         S, n_fft = _magnitude(
             fn, x, S, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
@@ -69,17 +66,10 @@ def _per_frame(
         return reduce(S, n_fft)
     x = _checks.real_signal(fn, "x", x)
     n_fft = _checks.positive_int(fn, "n_fft", n_fft)
-
-    def pipeline(signal: mx.array) -> mx.array:
-        return stft_in_pieces(
-            signal,
-            lambda X: reduce(magnitude_from_power(power_of(X), power), n_fft),
-            n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
-            center=center, pad_mode=pad_mode, normalized=False,
-        )  # fmt: skip
-
-    row_bytes = _parallel.stft_row_bytes(x, n_fft, hop_length, win_length)
-    return _parallel.batch_halves(pipeline, x, row_bytes=row_bytes)
+    return reduced_spectrogram(
+        x, lambda S: reduce(S, n_fft), n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+        window=window, center=center, pad_mode=pad_mode, power=power,
+    )  # fmt: skip
 
 
 @functools.lru_cache(maxsize=64)

@@ -7,7 +7,7 @@ import functools
 import mlx.core as mx
 
 from . import _checks, _parallel
-from ._stft import stft
+from ._stft import stft, stft_in_pieces
 
 
 # Elementwise chains over spectra are compiled: eagerly, each MLX op allocates a fresh spectrum-sized
@@ -86,6 +86,34 @@ def spectrogram(
     return _parallel.batch_halves(
         pipeline, x, row_bytes=_parallel.stft_row_bytes(x, n_fft, hop_length, win_length)
     )
+
+
+def reduced_spectrogram(
+    x: mx.array,
+    reduce,
+    *,
+    n_fft: int,
+    hop_length,
+    win_length,
+    window,
+    center: bool,
+    pad_mode: str,
+    power: float = 1.0,
+) -> mx.array:
+    """``reduce(spectrogram(x, ...))`` for a frame-wise ``reduce`` ([..., n_freq, n_frames] ->
+    [..., k, n_frames]), computed in runs of frames so a long signal's spectrogram never exists whole
+    (``_stft.stft_in_pieces``: at 180 s no 32 MB buffers to fault in), on two CPU streams for batches."""
+
+    def pipeline(signal: mx.array) -> mx.array:
+        return stft_in_pieces(
+            signal,
+            lambda X: reduce(magnitude_from_power(power_of(X), power)),
+            n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+            center=center, pad_mode=pad_mode, normalized=False,
+        )  # fmt: skip
+
+    row_bytes = _parallel.stft_row_bytes(x, n_fft, hop_length, win_length)
+    return _parallel.batch_halves(pipeline, x, row_bytes=row_bytes)
 
 
 def magphase(D, *, power: float = 1.0) -> tuple[mx.array, mx.array]:

@@ -185,7 +185,14 @@ def test_frame_pieces_are_bit_identical(options, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "name", ["spectral_centroid", "spectral_bandwidth", "spectral_rolloff", "spectral_flatness"]
+    "name",
+    [
+        "spectral_centroid",
+        "spectral_bandwidth",
+        "spectral_rolloff",
+        "spectral_flatness",
+        "chroma_stft",
+    ],
 )
 def test_descriptors_in_frame_pieces_are_bit_identical(name, monkeypatch):
     """Frame-wise descriptors of a waveform, computed in runs of frames, equal the whole computation."""
