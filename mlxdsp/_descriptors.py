@@ -676,29 +676,26 @@ def poly_features(
     fn = "poly_features"
     sr = _checks.positive_number(fn, "sr", sr)
     order = _checks.nonnegative_int(fn, "order", order)
-    S, n_fft = _magnitude(
-        fn,
-        x,
-        S,
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-    )
-    if freq is None:
-        if S.shape[-2] < 2:
-            raise ParameterError(
-                f"[{fn}] S.shape[-2]={S.shape[-2]} must be at least 2 (or pass freq=)"
-            )
-        freq = np.fft.rfftfreq(n_fft, 1.0 / sr)
-    else:
-        freq = np.asarray(freq, dtype=np.float64)
-        if freq.ndim != 1 or freq.shape[0] != S.shape[-2]:
-            raise ParameterError(
-                f"[{fn}] freq.shape={freq.shape} must be (S.shape[-2],) = ({S.shape[-2]},)"
-            )
-    # [frames, bins] @ [bins, order + 1] on the frame-major layout: 2.5x faster than the transposed
-    # product with MLX's reference BLAS.
-    return mx.swapaxes(_frame_major(S) @ _poly_pinv(tuple(freq.tolist()), order), -1, -2)
+
+    def fit(S, n_fft):
+        n_bins = S.shape[-2]
+        if freq is None:
+            if n_bins < 2:
+                raise ParameterError(
+                    f"[{fn}] S.shape[-2]={n_bins} must be at least 2 (or pass freq=)"
+                )
+            bins = np.fft.rfftfreq(n_fft, 1.0 / sr)
+        else:
+            bins = np.asarray(freq, dtype=np.float64)
+            if bins.ndim != 1 or bins.shape[0] != n_bins:
+                raise ParameterError(
+                    f"[{fn}] freq.shape={bins.shape} must be (S.shape[-2],) = ({n_bins},)"
+                )
+        # [frames, bins] @ [bins, order + 1] on the frame-major layout: 2.5x faster than the
+        # transposed product with MLX's reference BLAS.
+        return mx.swapaxes(_frame_major(S) @ _poly_pinv(tuple(bins.tolist()), order), -1, -2)
+
+    return _per_frame(
+        fn, x, S, fit, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+        center=center, pad_mode=pad_mode,
+    )  # fmt: skip

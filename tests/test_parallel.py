@@ -192,6 +192,7 @@ def test_frame_pieces_are_bit_identical(options, monkeypatch):
         "spectral_rolloff",
         "spectral_flatness",
         "chroma_stft",
+        "poly_features",
     ],
 )
 def test_descriptors_in_frame_pieces_are_bit_identical(name, monkeypatch):
