@@ -11,7 +11,7 @@ import numpy as np
 from . import _checks, _kernels, _parallel
 from ._db import power_to_db
 from ._errors import ParameterError
-from ._stft import stft_in_pieces
+from ._stft import stft_in_pieces, stft_row_bytes
 from ._typing import MelNorm, MelScale
 
 # Slaney's Auditory Toolbox: linear below 1 kHz (200/3 Hz per mel), logarithmic above.
@@ -286,7 +286,7 @@ def mel_spectrogram(
     # The spectrum is discarded, so both CPU cores can work on half the batch each, in pieces of rows
     # whose spectra stay small (_parallel.py).
     return _parallel.batch_halves(
-        pipeline, x, row_bytes=_parallel.stft_row_bytes(x, n_fft, hop_length, win_length)
+        pipeline, x, row_bytes=stft_row_bytes(x, n_fft, hop_length, win_length)
     )
 
 

@@ -42,16 +42,6 @@ def _applies(x: mx.array, core_ndim: int) -> bool:
     return x.ndim > core_ndim and x.size >= MIN_SAMPLES and rows >= 2
 
 
-def stft_row_bytes(x: mx.array, n_fft, hop_length, win_length) -> int | None:
-    """Bytes of frames plus half-spectrum one row of ``x`` needs in an STFT (None: options invalid,
-    left for the STFT itself to report)."""
-    options = (n_fft, hop_length or 1, win_length or 1)
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in options):
-        return None
-    hop = hop_length or (win_length or n_fft) // 4
-    return 8 * n_fft * (x.shape[-1] // max(1, hop) + 1)
-
-
 def batch_halves(
     fn: Callable[[mx.array], mx.array],
     x: mx.array,

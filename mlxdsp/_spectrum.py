@@ -7,7 +7,7 @@ import functools
 import mlx.core as mx
 
 from . import _checks, _parallel
-from ._stft import stft, stft_in_pieces
+from ._stft import stft, stft_in_pieces, stft_row_bytes
 
 
 # Elementwise chains over spectra are compiled: eagerly, each MLX op allocates a fresh spectrum-sized
@@ -84,7 +84,7 @@ def spectrogram(
 
     # The complex spectrum is discarded: two CPU cores, half the batch each, in pieces (_parallel.py).
     return _parallel.batch_halves(
-        pipeline, x, row_bytes=_parallel.stft_row_bytes(x, n_fft, hop_length, win_length)
+        pipeline, x, row_bytes=stft_row_bytes(x, n_fft, hop_length, win_length)
     )
 
 
@@ -112,7 +112,7 @@ def reduced_spectrogram(
             center=center, pad_mode=pad_mode, normalized=False,
         )  # fmt: skip
 
-    row_bytes = _parallel.stft_row_bytes(x, n_fft, hop_length, win_length)
+    row_bytes = stft_row_bytes(x, n_fft, hop_length, win_length)
     return _parallel.batch_halves(pipeline, x, row_bytes=row_bytes)
 
 

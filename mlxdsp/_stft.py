@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import typing
+
 import mlx.core as mx
 
 from . import _checks, _framing, _kernels, _parallel
 from ._errors import ParameterError
 from ._frames import fit_length, overlap_add_rows, pad_signal
+from ._typing import PadMode
 from ._window import analysis_window
 
 
@@ -225,12 +228,22 @@ def stft_in_pieces(
     return mx.concatenate(parts, axis=-1)
 
 
+def stft_row_bytes(x: mx.array, n_fft, hop_length, win_length) -> int | None:
+    """Bytes of frames plus half-spectrum that one row of ``x`` needs in an STFT (None: options that stft
+    itself must reject), for ``_parallel.batch_halves(row_bytes=)``."""
+    try:
+        n_fft, hop, _ = _geometry("stft", n_fft, hop_length, win_length)
+    except ParameterError:
+        return None
+    return 8 * n_fft * (x.shape[-1] // hop + 1)
+
+
 def _frame_pieces(x, n_fft, hop_length, win_length, center, pad_mode):
     """(left, right, hop, n_frames, frames per piece), or None where pieces do not apply (GPU, one piece
     would do, or options stft itself must reject)."""
     if mx.default_device() != mx.cpu or not isinstance(center, bool) or x.ndim == 0:
         return None
-    if pad_mode not in ("reflect", "constant", "edge"):
+    if pad_mode not in typing.get_args(PadMode):
         return None
     try:
         n_fft, hop, _ = _geometry("stft", n_fft, hop_length, win_length)
