@@ -275,6 +275,18 @@ def run(runs: int, quick: bool) -> list[dict]:
             spec.nbytes + frame_bytes,
         ),
         (
+            "irfft kernel",
+            lambda z: _kernels.irfft_rows(z, n_fft),
+            (spec,),
+            spec.nbytes + frame_bytes,
+        ),
+        (
+            "irfft_ola kernel (irfft + window + overlap-add + scale)",
+            lambda z: _kernels.irfft_overlap_add(z, w, scale, n_fft, hop),
+            (spec,),
+            spec.nbytes + scale.size * 4 * batch,
+        ),
+        (
             "overlap_add kernel",
             lambda r: _kernels.overlap_add_scaled(r, w, scale, hop),
             (back,),
@@ -291,28 +303,49 @@ def run(runs: int, quick: bool) -> list[dict]:
         print(json.dumps(row), flush=True)
     del x, framed, spec, back
 
-    # fused stft: threadgroup size sweep (frames per threadgroup)
+    # istft: the fused back end (irfft_ola) vs the two kernels (irfft, overlap_add), and its layout
+    # (threads per threadgroup, threadgroups per launch), in this run
     for n_fft, hop, batch, samples in [] if quick else [SIZES[2], SIZES[3]]:
         xs = [mx.array(rng.standard_normal((batch, samples)).astype(np.float32)) for _ in range(3)]
+        Xs = [
+            mx.compile(lambda x, n_fft=n_fft, hop=hop: mlxdsp.stft(x, n_fft=n_fft, hop_length=hop))(
+                x
+            )
+            for x in xs
+        ]
+        mx.eval(Xs)
         nbytes = batch * samples * 4 + batch * (1 + samples // hop) * (n_fft // 2 + 1) * 8
-        saved = _kernels.FFT_GROUP
-        for group in (64, 128, 256, 512):
-            _kernels.FFT_GROUP = group
-            tpf, fpg = _kernels.fft_layout(n_fft)
+        saved = (_kernels.ola_layout, _kernels.OLA_THREADS, _kernels.OLA_GROUPS)
+        variants = [("istft two kernels", None, None)] + [
+            (f"istft fused threads={t} groups={gr}", t, gr)
+            for t, gr in [
+                (128, 1024),
+                (64, 1024),
+                (256, 1024),
+                (128, 512),
+                (128, 2048),
+                (128, 4096),
+            ]
+        ]
+        for name, threads, groups in variants:
+            if threads is None:
+                _kernels.ola_layout = lambda *args: None
+            else:
+                _kernels.ola_layout = saved[0]
+                _kernels.OLA_THREADS, _kernels.OLA_GROUPS = threads, groups
 
-            def fused(x, n_fft=n_fft, hop=hop):
-                return mlxdsp.stft(x, n_fft=n_fft, hop_length=hop)
+            def inverse(X, n_fft=n_fft, hop=hop, samples=samples):
+                return mlxdsp.istft(X, n_fft=n_fft, hop_length=hop, length=samples)
 
-            ms = _mlx_timer(mx.compile(fused), [(a,) for a in xs], runs)
+            ms = _mlx_timer(mx.compile(inverse), [(X,) for X in Xs], runs)
             row = dict(
-                op=f"stft tpf={tpf} fpg={fpg}", n_fft=n_fft, hop=hop, batch=batch,
-                samples=samples, kernels_ms=ms, pure_ms=None, torch_ms=None,
-                floor_ms=nbytes / bw["gbs"] / 1e6,
+                op=name, n_fft=n_fft, hop=hop, batch=batch, samples=samples, kernels_ms=ms,
+                pure_ms=None, torch_ms=None, floor_ms=nbytes / bw["gbs"] / 1e6,
             )  # fmt: skip
             rows.append(row)
             print(json.dumps(row), flush=True)
-        _kernels.FFT_GROUP = saved
-        del xs
+        _kernels.ola_layout, _kernels.OLA_THREADS, _kernels.OLA_GROUPS = saved
+        del xs, Xs
 
     # multi-resolution STFT loss, value_and_grad (B=4, T=160k and 4 x 1.32M)
     for batch, samples in [(4, 160_000)] if quick else [(4, 160_000), (4, 1_320_000)]:

@@ -59,8 +59,13 @@ KERNELS = {
     "mel_adjoint": (("cot", "weights_t", "starts_t", "spec"), ("dspec",)),
     "stft_rfft": (("x", "window", "twiddle"), ("spec",)),
     "irfft": (("spec", "twiddle"), ("rows",)),
+    "irfft_ola": (("spec", "window", "scale", "twiddle"), ("y",)),
 }
-_GROUP_KERNELS = ("stft_rfft", "irfft")  # threadgroup kernels: the layout is in their geometry
+_GROUP_KERNELS = (
+    "stft_rfft",
+    "irfft",
+    "irfft_ola",
+)  # threadgroup kernels: the layout is in their geometry
 _THREADS_PER_GROUP = 256
 _INT32_LIMIT = 2**31 - 1
 _MAX_GRID_Y = 65535  # batch rows run along the grid's y axis (CUDA's limit on blocks in y)
@@ -135,6 +140,67 @@ def fft_layout(n_fft: int) -> tuple[int, int]:
 
 def fft_eligible(n_fft: int) -> bool:
     return FFT_MIN_N <= n_fft <= FFT_MAX_N and n_fft & (n_fft - 1) == 0
+
+
+class OLAGeometry(NamedTuple):
+    """Template constants of the fused iSTFT kernel (irfft + window + overlap-add + envelope scale)."""
+
+    n_fft: int
+    hop: int
+    tpf: int  # threads per frame (n_fft / 16)
+    fpg: int  # frames transformed at once
+    span: int  # output hops per threadgroup
+
+    @property
+    def log2m(self) -> int:
+        return self.n_fft.bit_length() - 2
+
+    @property
+    def threads(self) -> int:
+        return self.tpf * self.fpg
+
+    @property
+    def cover(self) -> int:  # frames covering one sample, at most
+        return -(-self.n_fft // self.hop)
+
+    @property
+    def ring(self) -> int:  # frame slots in threadgroup memory
+        return self.fpg + self.cover - 1
+
+    @property
+    def shared_bytes(self) -> int:
+        m = self.n_fft // 2
+        return 2 * 4 * self.ring * (m + m // 32)
+
+    def length_for(self, frames: int) -> int:
+        return (frames - 1) * self.hop + self.n_fft
+
+
+# Fused iSTFT layout: about OLA_THREADS threads per threadgroup (fewer frames at once where the ring
+# of frame slots would not fit the backend's threadgroup memory), and a span of output hops per
+# threadgroup such that a launch has about OLA_GROUPS threadgroups (about one resident wave on an
+# H100/H200; each threadgroup transforms cover - 1 frames of its neighbour's span again).
+OLA_THREADS = 128
+OLA_GROUPS = 1024
+_SHARED_LIMIT = {"cuda": 48 * 1024, "metal": 32 * 1024}
+
+
+def ola_layout(n_fft: int, hop: int, frames: int, rows: int, backend: str) -> OLAGeometry | None:
+    """The fused iSTFT kernel's geometry for ``rows`` x ``frames`` frames, or None (does not fit)."""
+    if not fft_eligible(n_fft) or hop < 1:
+        return None
+    tpf = fft_layout(n_fft)[0]
+    g = OLAGeometry(n_fft, hop, tpf, max(1, OLA_THREADS // tpf), 1)
+    while g.fpg > 1 and g.shared_bytes > _SHARED_LIMIT[backend]:
+        g = g._replace(fpg=g.fpg // 2)
+    if g.shared_bytes > _SHARED_LIMIT[backend]:
+        return None
+    hops = -(-g.length_for(frames) // hop)
+    want = max(2 * (g.cover - 1), -(-rows * hops // OLA_GROUPS))
+    span = g.fpg
+    while span < want:
+        span *= 2
+    return g._replace(span=span)
 
 
 class MelGeometry(NamedTuple):
@@ -254,30 +320,26 @@ def _kernel(kind: str, backend: str):
     return _built[key]
 
 
+# The threadgroup kernels' template constants, in order, and the geometry field each one reads.
+_TEMPLATE_NAMES = {
+    "irfft": ("NFFT", "LOG2M", "TPF", "FPG", "ADJ"),
+    "irfft_ola": ("NFFT", "LOG2M", "HOP", "TPF", "FPG", "RING", "SPAN"),
+    "stft_rfft": ("NFFT", "LOG2M", "HOP", "LEFT", "RIGHT", "PAD_MODE", "TPF", "FPG"),
+}
+_TEMPLATE_FIELDS = {
+    "NFFT": "n_fft", "LOG2M": "log2m", "HOP": "hop", "LEFT": "left", "RIGHT": "right",
+    "PAD_MODE": "pad_mode", "TPF": "tpf", "FPG": "fpg", "ADJ": "adjoint", "RING": "ring",
+    "SPAN": "span",
+}  # fmt: skip
+
+
 def template_args(kind: str, g) -> list[tuple[str, object]]:
     if kind == "mel":
         return [("NFREQ", g.n_freq), ("NMELS", g.n_mels), ("MAXW", g.max_width)]
     if kind == "mel_adjoint":
         return [("NFREQ", g.n_freq), ("NMELS", g.n_mels), ("MAXM", g.max_width)]
-    if kind == "irfft":
-        return [
-            ("NFFT", g.n_fft),
-            ("LOG2M", g.log2m),
-            ("TPF", g.tpf),
-            ("FPG", g.fpg),
-            ("ADJ", bool(g.adjoint)),
-        ]
-    if kind == "stft_rfft":
-        return [
-            ("NFFT", g.n_fft),
-            ("LOG2M", g.log2m),
-            ("HOP", g.hop),
-            ("LEFT", g.left),
-            ("RIGHT", g.right),
-            ("PAD_MODE", g.pad_mode),
-            ("TPF", g.tpf),
-            ("FPG", g.fpg),
-        ]
+    if kind in _TEMPLATE_NAMES:
+        return [(name, getattr(g, _TEMPLATE_FIELDS[name])) for name in _TEMPLATE_NAMES[kind]]
     args = [
         ("NFFT", g.n_fft),
         ("HOP", g.hop),
@@ -299,6 +361,9 @@ def launch_grid(kind: str, shape: tuple[int, ...], g=None) -> tuple[int, int, in
         return (groups * g.threads, max(shape[0], 1), 1)
     if kind == "irfft":  # one threadgroup per fpg rows
         return (-(-max(shape[0], 1) // g.fpg) * g.threads, 1, 1)
+    if kind == "irfft_ola":  # one threadgroup per span of output hops along x, y over rows
+        hops = -(-max(shape[1], 1) // g.hop)
+        return (-(-hops // g.span) * g.threads, max(shape[0], 1), 1)
     if kind in ("frames", "overlap_add"):
         return (max(math.prod(shape[1:]), 1), max(shape[0], 1), 1)
     return (max(math.prod(shape), 1), 1, 1)
@@ -383,6 +448,15 @@ def irfft_pure(g: FFTGeometry, spec: mx.array, twiddle: mx.array) -> mx.array:
     return _inverse_pure(g, mx.view(spec, mx.complex64))
 
 
+def irfft_ola_pure(
+    g: OLAGeometry, spec: mx.array, window: mx.array, scale: mx.array, twiddle: mx.array
+) -> mx.array:
+    """Reference of the fused iSTFT kernel: [B, NF, 2 * (n_fft/2 + 1)] interleaved half spectra ->
+    [B, (NF - 1) * hop + n_fft]: irfft of each frame, times the window, overlap-added, times scale."""
+    rows = mx.fft.irfft(mx.view(spec, mx.complex64), n=g.n_fft, axis=-1)
+    return overlap_add_rows(rows * window, g.hop) * scale
+
+
 def _inverse_pure(g: FFTGeometry, spec: mx.array) -> mx.array:
     if g.adjoint:
         return _rfft_adjoint(spec, g.n_fft)
@@ -416,6 +490,7 @@ _PURE = {
     "mel_adjoint": mel_adjoint_pure,
     "stft_rfft": stft_rfft_pure,
     "irfft": irfft_pure,
+    "irfft_ola": irfft_ola_pure,
 }
 
 
@@ -445,6 +520,15 @@ def _validation_case(kind: str, g):
     if kind == "irfft":  # more rows than one threadgroup holds (a partly filled last group)
         spec = rng.standard_normal((g.fpg + 3, g.n_fft + 2)).astype(np.float32)
         return [mx.array(spec), _twiddle(g.n_fft)], (g.fpg + 3, g.n_fft)
+    if (
+        kind == "irfft_ola"
+    ):  # 2 rows, 2 threadgroups (the last one partly filled), random window/scale
+        frames = g.span + g.span // 2 + g.cover
+        spec = rng.standard_normal((2, frames, g.n_fft + 2)).astype(np.float32)
+        window = rng.standard_normal(g.n_fft).astype(np.float32)
+        scale = rng.uniform(0.5, 2.0, g.length_for(frames)).astype(np.float32)
+        inputs = [mx.array(spec), mx.array(window), mx.array(scale), _twiddle(g.n_fft)]
+        return inputs, (2, g.length_for(frames))
     if kind == "stft_rfft":
         # 2 rows, more frames than one threadgroup holds (a partly filled last group)
         frames = g.fpg + 2
@@ -562,6 +646,18 @@ def _accumulate(total, term):
     return term if total is None else total + term
 
 
+def _multilinear_jvp(fn, primals, tangents, shape, dtype=mx.float32):
+    """jvp of ``fn``, linear in each argument separately: the sum over the given tangents of ``fn``
+    with that argument replaced by its tangent (zeros of ``shape`` when no tangent is given)."""
+    total = None
+    for i, tangent in enumerate(tangents):
+        if tangent is not None:
+            args = list(primals)
+            args[i] = tangent
+            total = _accumulate(total, fn(*args))
+    return mx.zeros(shape, dtype=dtype) if total is None else total
+
+
 @functools.lru_cache(maxsize=256)
 def _frames_fn(g: Geometry):
     adjoint = g._replace(has_scale=False)
@@ -583,18 +679,10 @@ def _frames_fn(g: Geometry):
 
     @frames.jvp
     def frames_jvp(primals, tangents):
-        x, window, scale = primals
-        dx, dw, ds = tangents
-        total = None
-        if dx is not None:
-            total = _accumulate(total, _frames_diff(g, dx, window, scale))
-        if dw is not None:
-            total = _accumulate(total, _frames_diff(g, x, dw, scale))
-        if ds is not None and g.has_scale:
-            total = _accumulate(total, _frames_diff(g, x, window, ds))
-        if total is None:
-            total = mx.zeros((x.shape[0], g.frames_for(x.shape[1]), g.n_fft), dtype=mx.float32)
-        return total
+        x = primals[0]
+        tangents = tangents if g.has_scale else (*tangents[:2], None)
+        shape = (x.shape[0], g.frames_for(x.shape[1]), g.n_fft)
+        return _multilinear_jvp(functools.partial(_frames_diff, g), primals, tangents, shape)
 
     return frames
 
@@ -620,18 +708,10 @@ def _overlap_add_fn(g: Geometry):
 
     @overlap_add.jvp
     def overlap_add_jvp(primals, tangents):
-        rows, window, scale = primals
-        dr, dw, ds = tangents
-        total = None
-        if dr is not None:
-            total = _accumulate(total, _overlap_add_diff(g, dr, window, scale))
-        if dw is not None:
-            total = _accumulate(total, _overlap_add_diff(g, rows, dw, scale))
-        if ds is not None and g.has_scale:
-            total = _accumulate(total, _overlap_add_diff(g, rows, window, ds))
-        if total is None:
-            total = mx.zeros((rows.shape[0], g.length_for(rows.shape[1])), dtype=mx.float32)
-        return total
+        rows = primals[0]
+        tangents = tangents if g.has_scale else (*tangents[:2], None)
+        shape = (rows.shape[0], g.length_for(rows.shape[1]))
+        return _multilinear_jvp(functools.partial(_overlap_add_diff, g), primals, tangents, shape)
 
     return overlap_add
 
@@ -690,17 +770,10 @@ def _stft_rfft_fn(g: FFTGeometry):
 
     @stft_rfft.jvp
     def stft_rfft_jvp(primals, tangents):
-        x, window = primals
-        dx, dw = tangents
-        total = None
-        if dx is not None:
-            total = _accumulate(total, _stft_rfft_diff(g, dx, window))
-        if dw is not None:
-            total = _accumulate(total, _stft_rfft_diff(g, x, dw))
-        if total is None:
-            shape = (x.shape[0], g.frames_for(x.shape[1]), g.n_fft // 2 + 1)
-            total = mx.zeros(shape, dtype=mx.complex64)
-        return total
+        x = primals[0]
+        shape = (x.shape[0], g.frames_for(x.shape[1]), g.n_fft // 2 + 1)
+        fn = functools.partial(_stft_rfft_diff, g)
+        return _multilinear_jvp(fn, primals, tangents, shape, mx.complex64)
 
     return stft_rfft
 
@@ -741,6 +814,58 @@ def _irfft_fn(g: FFTGeometry):
         return _irfft_diff(g, _single(tangents))
 
     return irfft
+
+
+def _irfft_ola_op(g: OLAGeometry, spec: mx.array, window: mx.array, scale: mx.array) -> mx.array:
+    """[B, NF, n_fft/2 + 1] complex64 -> [B, (NF - 1) * hop + n_fft]: the fused iSTFT kernel, or its
+    pure path."""
+    flat = mx.view(spec, mx.float32)
+    backend = _usable("irfft_ola", g)
+    if backend is None:
+        return irfft_ola_pure(g, flat, window, scale, _twiddle(g.n_fft))
+    shape = (spec.shape[0], g.length_for(spec.shape[1]))
+    return _launch("irfft_ola", backend, g, [flat, window, scale, _twiddle(g.n_fft)], shape)
+
+
+def _irfft_ola_diff(g: OLAGeometry, spec: mx.array, window: mx.array, scale: mx.array) -> mx.array:
+    if _usable("irfft_ola", g) is None:
+        return _irfft_ola_unfused(g, spec, window, scale)
+    return _irfft_ola_fn(g)(spec, window, scale)
+
+
+def _irfft_ola_unfused(g: OLAGeometry, spec: mx.array, window: mx.array, scale: mx.array):
+    """The same function as two differentiable stages: the irfft kernel, then the overlap-add kernel
+    (each falling back to its pure path); the fused kernel's backward goes through it."""
+    n_freq = spec.shape[-1]
+    gi = FFTGeometry(g.n_fft, 0, tpf=g.tpf, fpg=fft_layout(g.n_fft)[1])
+    rows = _irfft_diff(gi, spec.reshape(-1, n_freq)).reshape(*spec.shape[:-1], g.n_fft)
+    og = Geometry(g.n_fft, g.hop, has_scale=True)
+    return _overlap_add_diff(og, rows, window, scale)
+
+
+@functools.lru_cache(maxsize=64)
+def _irfft_ola_fn(g: OLAGeometry):
+    """irfft + window + overlap-add + scale as one kernel. Backward: the vjp of the two-stage form (the
+    frames kernel, rfft's adjoint as a weighted irfft; the rows are recomputed); forward-mode: the
+    fused kernel again (it is linear in each argument)."""
+
+    @mx.custom_function
+    def irfft_ola(spec, window, scale):
+        return _irfft_ola_op(g, *_sg(spec, window, scale))
+
+    @irfft_ola.vjp
+    def irfft_ola_vjp(primals, cotangent, output):
+        cot = _single(cotangent)
+        _, grads = mx.vjp(lambda s, w, c: _irfft_ola_unfused(g, s, w, c), list(primals), [cot])
+        return tuple(grads)
+
+    @irfft_ola.jvp
+    def irfft_ola_jvp(primals, tangents):
+        spec = primals[0]
+        shape = (spec.shape[0], g.length_for(spec.shape[1]))
+        return _multilinear_jvp(functools.partial(_irfft_ola_diff, g), primals, tangents, shape)
+
+    return irfft_ola
 
 
 # --------------------------------------------------------------------------------------------------
@@ -860,6 +985,41 @@ def irfft_rows(spectra: mx.array, n_fft: int) -> mx.array:
     lead = spectra.shape[:-1]
     out = _irfft_fn(g)(spectra.reshape(rows, n_fft // 2 + 1))
     return out.reshape(*lead, n_fft)
+
+
+def irfft_overlap_add(
+    spectra: mx.array, window: mx.array, scale: mx.array, n_fft: int, hop_length: int
+) -> mx.array:
+    """[..., n_frames, n_fft/2 + 1] complex64 -> [..., (n_frames - 1) * hop_length + n_fft]: the iSTFT
+    back end ``overlap_add_scaled(irfft_rows(spectra, n_fft), window, scale, hop_length)``.
+
+    On a GPU, for a power-of-two ``n_fft`` in 16 .. 4096 whose frame ring fits threadgroup memory, one
+    kernel reads each spectrum once and writes each output sample once (no frame matrix in memory).
+    """
+    backend = enabled()
+    g = None
+    if backend is not None and spectra.ndim >= 2 and fft_eligible(n_fft):
+        n_frames, n_freq = spectra.shape[-2], spectra.shape[-1]
+        rows = spectra.size // max(n_frames * n_freq, 1)
+        length = (n_frames - 1) * hop_length + n_fft
+        fits = (
+            spectra.dtype == mx.complex64
+            and n_freq == n_fft // 2 + 1
+            and n_frames >= 1
+            and 1 <= rows <= _MAX_GRID_Y
+            and _float32(window, scale)
+            and window.shape == (n_fft,)
+            and scale.shape == (length,)
+            and rows * n_frames * (n_fft + 2) < _INT32_LIMIT
+            and rows * (length + n_fft) < _INT32_LIMIT
+        )
+        if fits:
+            g = ola_layout(n_fft, hop_length, n_frames, rows, backend)
+    if g is None or _usable("irfft_ola", g) is None:
+        return overlap_add_scaled(irfft_rows(spectra, n_fft), window, scale, hop_length)
+    lead = spectra.shape[:-2]
+    y = _irfft_ola_fn(g)(spectra.reshape(-1, n_frames, n_freq), window, scale)
+    return y.reshape(*lead, length)
 
 
 def overlap_add_scaled(
@@ -1011,6 +1171,7 @@ def _pad_name(mode: int) -> str:  # for tests and messages
 __all__ = [
     "KernelWarning",
     "enabled",
+    "irfft_overlap_add",
     "irfft_rows",
     "kernel_body",
     "kernel_source",

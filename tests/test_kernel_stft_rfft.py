@@ -47,16 +47,17 @@ extern "C" int run(const float* x_, const int* xs_, const float* w_, const float
 """
 
 
-def _compile(g: _kernels.FFTGeometry, directory: Path, body: str | None = None):
+def build(kind: str, g, source: str, directory: Path, body: str | None = None):
+    """g++-compile the shared body of ``kind`` (or ``body``) with ``g``'s template constants into
+    ``source`` (a host wrapper around tests/kernel_harness/emulator.h); returns the loaded library."""
     if shutil.which("g++") is None:
         pytest.skip("g++ not available")
-    body = _kernels.kernel_body("stft_rfft") if body is None else body
+    body = _kernels.kernel_body(kind) if body is None else body
     constants = "\n".join(
-        f"constexpr int {name} = {int(value)};"
-        for name, value in _kernels.template_args("stft_rfft", g)
+        f"constexpr int {name} = {int(value)};" for name, value in _kernels.template_args(kind, g)
     )
     cpp = directory / "k.cpp"
-    cpp.write_text(_SOURCE.format(constants=constants, body=body))
+    cpp.write_text(source.format(constants=constants, body=body))
     so = directory / "k.so"
     subprocess.run(
         ["g++", "-O1", "-std=c++17", "-Wall", "-Werror", "-Wno-unused-variable",
@@ -66,6 +67,10 @@ def _compile(g: _kernels.FFTGeometry, directory: Path, body: str | None = None):
     lib = ctypes.CDLL(str(so))
     lib.run.restype = ctypes.c_int
     return lib
+
+
+def _compile(g: _kernels.FFTGeometry, directory: Path, body: str | None = None):
+    return build("stft_rfft", g, _SOURCE, directory, body)
 
 
 def _run(lib, g, x, window, order, extra_groups=1, offset=0):
@@ -181,23 +186,9 @@ IRFFT_CASES = [
 @pytest.mark.parametrize("n_fft, adjoint", IRFFT_CASES)
 def test_host_irfft_body_matches_numpy(tmp_path, n_fft, adjoint):
     """irfft of each row; with ADJ the adjoint of rfft (the STFT backward), vs MLX's own vjp rule."""
-    if shutil.which("g++") is None:
-        pytest.skip("g++ not available")
     tpf = _kernels.fft_layout(n_fft)[0]
     g = _kernels.FFTGeometry(n_fft, 0, tpf=tpf, fpg=2, adjoint=adjoint)
-    constants = "\n".join(
-        f"constexpr int {name} = {int(value)};"
-        for name, value in _kernels.template_args("irfft", g)
-    )
-    (tmp_path / "k.cpp").write_text(
-        _IRFFT_SOURCE.format(constants=constants, body=_kernels.kernel_body("irfft"))
-    )
-    subprocess.run(
-        ["g++", "-O1", "-std=c++17", "-Wall", "-Werror", "-Wno-unused-variable", "-shared",
-         "-fPIC", f"-I{HARNESS}", str(tmp_path / "k.cpp"), "-o", str(tmp_path / "k.so")],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    lib = ctypes.CDLL(str(tmp_path / "k.so"))
+    lib = build("irfft", g, _IRFFT_SOURCE, tmp_path)
     rng = np.random.default_rng(n_fft)
     count = 5  # 3 threadgroups of 2 rows, the last one partly filled
     spec = rng.standard_normal((count, n_fft + 2)).astype(np.float32)

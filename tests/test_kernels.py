@@ -76,6 +76,14 @@ def test_generated_source(kind, backend):
         assert "return;" in body[check : check + 30]
         assert body.rindex("DSP_BARRIER()") < check < body.index(f"{outputs[0]}[")
         assert "DSP_SHARED" in body and "#define DSP_SHARED" in prelude
+    elif kind == "irfft_ola":
+        # threadgroup kernel whose stores sit inside its barrier loop: each guarded by the row and
+        # the output length, the frame reads by `active`; the loop ends at a barrier
+        assert "const bool active = b < batch && f >= 0 && f < count;" in body
+        check = body.index("if (b < batch && s < len) {")
+        assert check < body.index(f"{outputs[0]}[") < body.rindex("DSP_BARRIER()")
+        assert body.index("if (active) {") < body.index("spec[")
+        assert "DSP_SHARED" in body and "#define DSP_SHARED" in prelude
     else:
         # the grid may be rounded up: the bounds check precedes the only store
         check = body.index("if (gid >= ")
@@ -89,6 +97,8 @@ def test_generated_source(kind, backend):
         sample = _kernels.MelGeometry(5, 3, 2)
     elif kind in ("stft_rfft", "irfft"):
         sample = _kernels.FFTGeometry(16, 4, 8, 8, 1, 2, 128)
+    elif kind == "irfft_ola":
+        sample = _kernels.OLAGeometry(16, 4, 1, 128, 128)
     else:
         sample = _kernels.Geometry(8, 2)
     names = {n for n, _ in _kernels.template_args(kind, sample)}
@@ -155,8 +165,8 @@ def host_kernels(tmp_path_factory):
         pytest.skip("g++ not available")
     out = {}
     for kind, (inputs, outputs) in _kernels.KERNELS.items():
-        if kind in ("mel_adjoint", "stft_rfft", "irfft"):
-            continue  # fake backend + GPU; stft_rfft, irfft: tests/test_kernel_stft_rfft.py
+        if kind in ("mel_adjoint", "stft_rfft", "irfft", "irfft_ola"):
+            continue  # fake backend + GPU; the FFT kernels: tests/test_kernel_{stft_rfft,irfft_ola}.py
         body = _kernels._read(f"shared/{kind}.inc")
         template = _HOST_MEL if kind == "mel" else _HOST
         src = template.format(i0=inputs[0], i1=inputs[1], i2=inputs[2], o0=outputs[0], body=body)
@@ -317,6 +327,15 @@ class FakeKernel:
         if self.mode == "raise":
             raise RuntimeError("compile failed (fake)")
         t = dict(template)
+        if self.kind == "irfft_ola":
+            g = _kernels.OLAGeometry(t["NFFT"], t["HOP"], t["TPF"], t["FPG"], t["SPAN"])
+            assert t["RING"] == g.ring and t["LOG2M"] == g.log2m
+            out = _kernels.irfft_ola_pure(g, *inputs)
+            assert tuple(out.shape) == tuple(output_shapes[0]) and output_dtypes[0] == mx.float32
+            assert tuple(grid) == _kernels.launch_grid(self.kind, tuple(output_shapes[0]), g)
+            assert threadgroup[0] == g.threads and grid[0] % threadgroup[0] == 0
+            assert grid[0] // g.threads * g.span * g.hop >= output_shapes[0][1]
+            return [_opaque(out + 1e-3 if self.mode == "wrong" else out)]
         if self.kind == "irfft":
             g = _kernels.FFTGeometry(t["NFFT"], 0, tpf=t["TPF"], fpg=t["FPG"], adjoint=t["ADJ"])
             out = _kernels.irfft_pure(g, *inputs)
@@ -439,9 +458,8 @@ def test_fake_kernels_forward_and_gradients(fake_gpu, cfg):
     assert made["stft_rfft" if _kernels.fft_eligible(cfg[0]) else "frames"].calls >= 2
     assert_close(np.array(X), np.array(_pure(_stft, cfg, x)), 1e-6, "stft")
     y = _istft(cfg, X, cfg[6])
-    assert made["overlap_add"].calls >= 2
-    if _kernels.fft_eligible(cfg[0]):
-        assert made["irfft"].calls >= 2
+    # power-of-two n_fft: the fused irfft + overlap-add kernel; else mx.fft.irfft + overlap-add
+    assert made["irfft_ola" if _kernels.fft_eligible(cfg[0]) else "overlap_add"].calls >= 2
     assert_close(np.array(y), np.array(_pure(_istft, cfg, X, cfg[6])), 1e-6, "istft")
 
     # value_and_grad through both kernels (x -> stft -> istft -> loss), and w.r.t. a window array
