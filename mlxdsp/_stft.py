@@ -186,8 +186,11 @@ def istft(
 
     def pipeline(spectrum: mx.array) -> mx.array:
         spectra = mx.swapaxes(spectrum, -1, -2)
-        rows = _inverse_rfft(spectra, n_fft) if onesided else mx.real(mx.fft.ifft(spectra, axis=-1))
-        y = _kernels.overlap_add_scaled(rows, w, scale, hop_length)
+        if onesided and n_fft % 2 == 0:  # irfft + overlap-add: one kernel on a GPU (power-of-two n)
+            y = _kernels.irfft_overlap_add(spectra, w, scale, n_fft, hop_length)
+        else:
+            rows = _inverse_rfft(spectra, n_fft) if onesided else mx.real(mx.fft.ifft(spectra))
+            y = _kernels.overlap_add_scaled(rows, w, scale, hop_length)
         return fit_length(y[..., start:stop], length)
 
     # The frames are discarded: two CPU cores, half the batch each, in pieces (_parallel.py).
