@@ -11,6 +11,7 @@ import numpy as np
 from . import _checks, _kernels, _parallel
 from ._db import power_to_db
 from ._errors import ParameterError
+from ._spectrum import magnitude_from_power, power_of
 from ._stft import stft_in_pieces, stft_row_bytes
 from ._typing import MelNorm, MelScale
 
@@ -210,6 +211,103 @@ def apply_filterbank(spec_rows: mx.array, filterbank, banded) -> mx.array:
     return parts[0] if len(parts) == 1 else mx.concatenate(parts, axis=-1)
 
 
+# Cost of one filter group's product on the CPU (reference BLAS, measured at 4 x 160000, 1024/256):
+# a fixed ~13 us per product plus ~0.47 ns per multiply-add. Few bands per group waste no work on the
+# zeros between triangles; many bands per group save calls: the best group size depends on the frames.
+_GROUP_CALL_S = 13e-6
+_MULTIPLY_ADD_S = 0.47e-9
+_GROUP_SIZES = (1, 2, 4, 8, 16)
+
+
+@functools.lru_cache(maxsize=256)
+def _column_projection(options: tuple, per_group: int):
+    """(multiply-adds per frame, the linear map [..., n_freq, frames] -> [..., n_mels, frames]) for the
+    filterbank of ``options`` split into groups of ``per_group`` consecutive bands, each a dense float32
+    block over only the bins its bands touch.
+
+    The map carries its adjoint: autodiff of the forward would expand every group's slice into a
+    full-size zero spectrum; a group's bins overlap only its neighbours', so the groups fall into a few
+    layers of disjoint bin ranges (two for triangular filters) and the adjoint is one concatenate per layer.
+    """
+    w = mel_basis_f64(*options)
+    n_mels, n_freq = w.shape
+    touched = w != 0
+    groups, work = [], 0
+    for band in range(0, n_mels, per_group):
+        stop = min(band + per_group, n_mels)
+        bins = np.flatnonzero(touched[band:stop].any(axis=0))
+        lo, hi = (int(bins[0]), int(bins[-1]) + 1) if bins.size else (0, 0)
+        block = np.ascontiguousarray(w[band:stop, lo:hi], np.float32)
+        groups.append(
+            (lo, hi, band, stop, mx.array(block), mx.array(np.ascontiguousarray(block.T)))
+        )
+        work += (stop - band) * (hi - lo)
+    layers: list[list[int]] = []
+    for index in sorted(
+        (i for i, g in enumerate(groups) if g[1] > g[0]), key=lambda i: groups[i][0]
+    ):
+        free = next((layer for layer in layers if groups[layer[-1]][1] <= groups[index][0]), None)
+        if free is None:
+            layers.append([index])
+        else:
+            free.append(index)
+
+    def forward(spec):
+        lead, frames = spec.shape[:-2], spec.shape[-1]
+        parts = [
+            block @ spec[..., lo:hi, :] if hi > lo else mx.zeros((*lead, stop - band, frames))
+            for lo, hi, band, stop, block, _ in groups
+        ]
+        return parts[0] if len(parts) == 1 else mx.concatenate(parts, axis=-2)
+
+    def adjoint(cot):
+        lead, frames = cot.shape[:-2], cot.shape[-1]
+        total = mx.zeros((*lead, n_freq, frames)) if not layers else None
+        for layer in layers:
+            pieces, at = [], 0
+            for index in layer:
+                lo, hi, band, stop, _, block_t = groups[index]
+                if lo > at:
+                    pieces.append(mx.zeros((*lead, lo - at, frames)))
+                pieces.append(block_t @ cot[..., band:stop, :])
+                at = hi
+            if at < n_freq:
+                pieces.append(mx.zeros((*lead, n_freq - at, frames)))
+            part = mx.concatenate(pieces, axis=-2)
+            total = part if total is None else total + part
+        return total
+
+    @mx.custom_function
+    def project(spec):
+        return forward(mx.stop_gradient(spec))
+
+    @project.vjp
+    def _project_vjp(primals, cotangent, output):
+        return adjoint(cotangent)
+
+    @project.jvp
+    def _project_jvp(primals, tangents):
+        return forward(tangents)
+
+    return work, project
+
+
+def project_columns(spec_cols: mx.array, filterbank, options) -> mx.array:
+    """[..., n_freq, frames] power (or magnitude) spectrum -> [..., n_mels, frames], frames on the
+    last axis of every product: the reference BLAS of MLX's Linux wheel runs its inner loop along the
+    output's last axis, so this orientation is 2-4x faster than rows of bands. ``options``: the
+    filterbank's (sr, n_fft, n_mels, fmin, fmax, mel_scale, norm), used when ``filterbank`` is None."""
+    if filterbank is not None:
+        return filterbank.astype(mx.float32) @ spec_cols
+    frames = spec_cols.size // max(1, spec_cols.shape[-2])
+
+    def cost(per_group):
+        work, project = _column_projection(options, per_group)
+        return -(-options[2] // per_group) * _GROUP_CALL_S + work * frames * _MULTIPLY_ADD_S
+
+    return _column_projection(options, min(_GROUP_SIZES, key=cost))[1](spec_cols)
+
+
 def mel_spectrogram(
     x,
     *,
@@ -255,10 +353,11 @@ def mel_spectrogram(
     fn = "mel_spectrogram"
     x = _checks.real_signal(fn, "x", x)
     power = _checks.positive_number(fn, "power", power)
-    banded = None
+    banded = options = None
     if filterbank is None:
         args = _filterbank_options(fn, sr, n_fft, n_mels, fmin, fmax, mel_scale, norm)
-        banded = _banded_projection(*args, mel_scale, norm)
+        options = (*args, mel_scale, norm)
+        banded = _banded_projection(*options)
     else:
         filterbank = _checks.array(fn, "filterbank", filterbank, min_ndim=2)
         if filterbank.ndim != 2 or filterbank.shape[1] != n_fft // 2 + 1:
@@ -267,6 +366,9 @@ def mel_spectrogram(
             )
 
     def to_mel(X: mx.array) -> mx.array:
+        if mx.default_device() == mx.cpu:
+            spectrum = mx.contiguous(magnitude_from_power(power_of(X), power))
+            return project_columns(spectrum, filterbank, options)
         rows = _kernels.mel_projection(mx.swapaxes(X, -1, -2), power, filterbank, banded)
         return mx.swapaxes(rows, -1, -2)
 
