@@ -2,8 +2,8 @@
 # One call on the lent GPU machine: environment, kernel correctness, speed table, compute-sanitizer.
 #   bash benchmarks/gpu_device.sh [EXAMPLES] [STEPS]   (after staging MLX-CUDA: docs/gpu.md)
 # STEPS: any of "check speed sanitizer" (default: all three), plus "profile" (fused stft bodies timed
-# directly), "ncu" (their Nsight Compute sections), "fusedsan" (memcheck + racecheck of the fused kernel);
-# CHECK_TIMEOUT, SAN_TIMEOUT, PROF_TIMEOUT (s), SAN_EXAMPLES.
+# directly), "ncu" (their Nsight Compute sections), "fusedsan" (memcheck + racecheck of the fused kernels);
+# CHECK_TIMEOUT, SPEED_TIMEOUT, SAN_TIMEOUT, PROF_TIMEOUT (s), SAN_EXAMPLES.
 # Logs go to $OUT (the device tool's folder) or /tmp/mlxdsp-gpu.
 set -u
 out=${OUT:-/tmp/mlxdsp-gpu}
@@ -21,7 +21,7 @@ if [[ $steps == *check* ]]; then
 fi
 if [[ $steps == *speed* ]]; then
   echo "== speed"
-  timeout 330 $py -m benchmarks gpu --json "$out/bench.json" 2>&1 > "$out/bench.log"; tail -40 "$out/bench.log"
+  timeout "${SPEED_TIMEOUT:-330}" $py -m benchmarks gpu --json "$out/bench.json" 2>&1 > "$out/bench.log"; tail -40 "$out/bench.log"
 fi
 prof="tests/kernel_harness/profile_stft.py --body v4=tests/kernel_harness/stft_rfft_v4.inc --body v6=tests/kernel_harness/stft_rfft_v6.inc"
 if [[ $steps == *profile* ]]; then
