@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import typing
 
 import mlx.core as mx
 import numpy as np
 
-from . import _checks
+from . import _checks, _framing, _parallel
 from ._errors import ParameterError
 from ._mel import mel_basis_f64
 from ._mfcc import dct_matrix_f64
-from ._stft import istft, stft
+from ._stft import _geometry, _inverse_rfft, istft, stft
 from ._typing import GriffinLimInit, MelNorm, MelScale, PadMode
+from ._window import analysis_window
 
 __all__ = ["griffin_lim", "mel_to_audio", "mel_to_stft", "mfcc_to_audio", "mfcc_to_mel"]
 
@@ -71,7 +74,23 @@ def griffin_lim(
     -------
     y : mx.array [shape=(..., n)], float32
 
+    Notes
+    -----
+    With ``pad_mode="constant"`` (or ``center=False``) and a named or NumPy window, the iterations stay in
+    the frame domain: ``stft(istft(X))`` of a frame matrix is an overlap-add, a gain (the inverse window
+    envelope, zero outside the kept samples), and a re-framing, so the padded signal is never built. On
+    the CPU the frames are split in two halves computed on two streams, which exchange only the
+    ``n_fft - hop_length`` samples where their overlap-adds meet. The result is that of the signal-domain
+    loop (``stft(istft(X))``, used for other options) to float32 rounding.
+
     Transforms: compile, grad (S), jvp, vmap (pass ``init`` explicitly under vmap for per-row phases).
+
+    Examples
+    --------
+    >>> import mlx.core as mx, mlxdsp
+    >>> S = mx.abs(mlxdsp.stft(mx.random.normal((8000,)), n_fft=512))
+    >>> mlxdsp.griffin_lim(S, n_iter=4, init="zeros").shape
+    (7936,)
     """
     fn = "griffin_lim"
     S = _checks.real_signal(fn, "S", S, min_ndim=2).astype(mx.float32)
@@ -82,21 +101,176 @@ def griffin_lim(
     geo = dict(
         n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center
     )
-    c = momentum / (1 + momentum)
-    # Complex elementwise arithmetic is slow on CPU: momentum and normalisation run on real/imag parts,
-    # and one complex value per iteration is assembled for the inverse STFT.
+    c = momentum / (1 + momentum) if momentum else None
     spec = S * angles
-    prev_re = prev_im = None
-    for _ in range(n_iter):
-        rebuilt = stft(istft(spec, length=length, **geo), pad_mode=pad_mode, **geo)
-        re, im = mx.real(rebuilt), mx.imag(rebuilt)
-        a_re, a_im = re, im
-        if momentum and prev_re is not None:
-            a_re, a_im = re - c * prev_re, im - c * prev_im
-        prev_re, prev_im = re, im
-        scale = S / (mx.sqrt(a_re * a_re + a_im * a_im) + _TINY)
-        spec = a_re * scale + 1j * (a_im * scale)
+    plan = _frame_domain_plan(S, geo, length, pad_mode)
+    if plan is not None and n_iter:
+        spec = _iterate_frames(spec, S, plan, n_iter, c)
+    else:
+        prev = None
+        for _ in range(n_iter):
+            rebuilt = stft(istft(spec, length=length, **geo), pad_mode=pad_mode, **geo)
+            spec, prev = _project(rebuilt, prev, S, c), rebuilt
     return istft(spec, length=length, **geo)
+
+
+@functools.lru_cache(maxsize=16)
+def _projection(c: float | None, first: bool):
+    """Compiled fast Griffin-Lim update ``S * a / (|a| + tiny)``, ``a = rebuilt - c * prev``, on real and
+    imaginary parts (complex arithmetic is slow on the CPU; compiled, the chain is one memory pass)."""
+
+    def project(rebuilt, prev, S):
+        re, im = mx.real(rebuilt), mx.imag(rebuilt)
+        if prev is not None:
+            re, im = re - c * mx.real(prev), im - c * mx.imag(prev)
+        scale = S / (mx.sqrt(re * re + im * im) + _TINY)
+        return re * scale + 1j * (im * scale)
+
+    if first:
+        return mx.compile(lambda rebuilt, S: project(rebuilt, None, S))
+    return mx.compile(project)
+
+
+def _project(rebuilt, prev, S, c):
+    if prev is None or c is None:
+        return _projection(None, True)(rebuilt, S)
+    return _projection(c, False)(rebuilt, prev, S)
+
+
+class _FramePlan(typing.NamedTuple):
+    window: mx.array  # [n_fft]
+    gain: mx.array  # [blocks, hop]: inverse envelope, 0 outside the samples istft keeps
+    n_fft: int
+    hop: int
+    blocks_per_frame: int
+    halves: bool
+
+
+# Frames per half below which one stream is faster than two (scheduling, seam copies).
+_MIN_HALF_FRAMES = 64
+
+
+def _frame_domain_plan(S, geo, length, pad_mode) -> _FramePlan | None:
+    """The frame-domain operator ``stft(istft(X))`` for these options, or None where it is not that
+    simple (reflect/edge padding, array windows, a re-framing that changes the frame count, NOLA
+    violations: the signal-domain loop handles, or rejects, those)."""
+    try:
+        n_fft, hop, win_length = _geometry("griffin_lim", geo["n_fft"], geo["hop_length"],
+                                           geo["win_length"])  # fmt: skip
+        w, w64 = analysis_window("griffin_lim", geo["window"], win_length, n_fft)
+    except ParameterError:
+        return None
+    center, count = geo["center"], S.shape[-1]
+    if w64 is None or not isinstance(center, bool) or (center and pad_mode != "constant"):
+        return None
+    if not _framing.nola_holds(w64**2, hop) or n_fft % hop or not 1 <= n_fft // hop <= count:
+        return None
+    start, stop = _framing.istft_trim(count, n_fft, hop, center)
+    total = _framing.overlap_add_length(count, n_fft, hop)
+    kept = stop - start if length is None else min(length, total - start)
+    if length is not None and length > total - start:
+        return None  # zero-extended past the frames: the re-framed signal has more frames
+    left = _framing.center_padding(n_fft)[0] if center else 0
+    if kept + 2 * left < n_fft or 1 + (kept + 2 * left - n_fft) // hop != count:
+        return None
+    r = n_fft // hop
+    gain = _framing.inverse_envelope(w64, hop, count)
+    gain[:start] = 0.0
+    gain[start + kept :] = 0.0
+    halves = (
+        mx.default_device() == mx.cpu
+        and os.environ.get("MLXDSP_CPU_STREAMS", "1") != "0"
+        and r > 1
+        and count >= 2 * _MIN_HALF_FRAMES
+    )
+    return _FramePlan(w, mx.array(gain.reshape(-1, hop)), n_fft, hop, r, halves)
+
+
+def _overlap_add_blocks(rows, window, r, hop):
+    """[..., n, r * hop] frames -> [..., n + r - 1, hop] overlap-added blocks (windowed first): block b is
+    the sum over k of block k of frame b - k. Strided slices and adds: one pass when compiled."""
+    n = rows.shape[-2]
+    p = (rows * window).reshape(*rows.shape[:-1], r, hop)
+    if r == 1:
+        return p[..., 0, :]
+
+    def block(t, k):
+        return p[..., t : t + 1, k, :]
+
+    interior = p[..., r - 1 :, 0, :]
+    for k in range(1, r):
+        interior = interior + p[..., r - 1 - k : n - k, k, :]
+    head = [sum(block(b - k, k) for k in range(1, b + 1)) + block(b, 0) for b in range(r - 1)]
+    tail = [sum(block(n + i - k, k) for k in range(i + 1, r)) for i in range(r - 1)]
+    return mx.concatenate([*head, interior, *tail], axis=-2)
+
+
+def _reframe(y, gain, window, n):
+    """[..., n + r - 1, hop] blocks times the gain -> [..., n, r * hop] windowed frames."""
+    r = y.shape[-2] - n + 1
+    y = y * gain
+    rows = y[..., :n, :] if r == 1 else mx.concatenate([y[..., j : j + n, :] for j in range(r)], -1)
+    return rows * window
+
+
+@functools.lru_cache(maxsize=16)
+def _round_trip(r: int, hop: int, part: str):
+    """Compiled frame-domain ``stft(istft(.))`` between the two FFTs. ``part="whole"``: inverse-FFT rows
+    -> re-framed windowed rows. Halves: ``"blocks"`` (rows -> overlap-added blocks), then ``"first"`` /
+    ``"second"`` (own blocks + the neighbour's r - 1 seam blocks -> rows)."""
+    if part == "whole":
+
+        def whole(rows, window, gain):
+            y = _overlap_add_blocks(rows, window, r, hop)
+            return _reframe(y, gain, window, rows.shape[-2])
+
+        return mx.compile(whole)
+    if part == "blocks":
+        return mx.compile(lambda rows, window: _overlap_add_blocks(rows, window, r, hop))
+
+    def half(blocks, seam, gain, window):
+        n = blocks.shape[-2] - (r - 1)
+        if part == "first":  # the second half's first blocks overlap this half's last ones
+            y = mx.concatenate([blocks[..., :n, :], blocks[..., n:, :] + seam], axis=-2)
+        else:
+            y = mx.concatenate([blocks[..., : r - 1, :] + seam, blocks[..., r - 1 :, :]], axis=-2)
+        return _reframe(y, gain, window, n)
+
+    return mx.compile(half)
+
+
+def _iterate_frames(spec, S, plan, n_iter, c):
+    """The Griffin-Lim loop on frame-major spectra [..., frames, n_freq] (see griffin_lim's Notes)."""
+    n_fft, hop, r, w = plan.n_fft, plan.hop, plan.blocks_per_frame, plan.window
+    St = mx.contiguous(mx.swapaxes(S, -1, -2))
+    X = mx.contiguous(mx.swapaxes(spec, -1, -2))
+    if not plan.halves:
+        whole, prev = _round_trip(r, hop, "whole"), None
+        for _ in range(n_iter):
+            rebuilt = mx.fft.rfft(whole(_inverse_rfft(X, n_fft), w, plan.gain), axis=-1)
+            X, prev = _project(rebuilt, prev, St, c), rebuilt
+        return mx.swapaxes(X, -1, -2)
+    count = St.shape[-2]
+    h = count // 2
+    bounds = ((0, h), (h, count))
+    streams = (mx.default_stream(mx.cpu), _parallel._second_stream())
+    parts = [_round_trip(r, hop, "first"), _round_trip(r, hop, "second")]
+    blocks_of = _round_trip(r, hop, "blocks")
+    Xs = [X[..., a:b, :] for a, b in bounds]
+    Ss = [St[..., a:b, :] for a, b in bounds]
+    gains = [plan.gain[a : b + r - 1] for a, b in bounds]
+    prevs = [None, None]
+    for _ in range(n_iter):
+        blocks = []
+        for i in range(2):
+            with mx.stream(streams[i]):
+                blocks.append(blocks_of(_inverse_rfft(Xs[i], n_fft), w))
+        seams = (blocks[1][..., : r - 1, :], blocks[0][..., -(r - 1) :, :])
+        for i in range(2):
+            with mx.stream(streams[i]):
+                rebuilt = mx.fft.rfft(parts[i](blocks[i], seams[i], gains[i], w), axis=-1)
+                Xs[i], prevs[i] = _project(rebuilt, prevs[i], Ss[i], c), rebuilt
+    return mx.swapaxes(mx.concatenate(Xs, axis=-2), -1, -2)
 
 
 @functools.lru_cache(maxsize=16)

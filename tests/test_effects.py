@@ -69,6 +69,25 @@ def test_griffin_lim_fixed_random_init(y, n_iter):
     assert rel_err(to_np(out), ref) <= 2e-4  # measured 5e-5 after 32 iterations
 
 
+@pytest.mark.parametrize(
+    "kw", [dict(), dict(length=3 * SR - 100), dict(center=False), dict(pad_mode="reflect")]
+)
+def test_griffin_lim_long_signal_frame_domain(y, kw, monkeypatch):
+    """517 frames: the frame-domain loop runs in two halves on two CPU streams (one stream with
+    MLXDSP_CPU_STREAMS=0; reflect padding takes the signal-domain loop); each matches librosa, compiled too."""
+    ys = np.tile(y, 3)
+    S = np.abs(librosa.stft(ys, n_fft=512, center=kw.get("center", True)))
+    phases = np.exp(2j * np.pi * np.random.default_rng(5).random(S.shape))
+    ref = librosa.griffinlim(S, n_iter=8, n_fft=512, random_state=np.random.default_rng(5), **kw)
+    run = lambda s, p: mlxdsp.griffin_lim(s, n_iter=8, init=p, **kw)  # noqa: E731
+    for streams in ("1", "0"):
+        monkeypatch.setenv("MLXDSP_CPU_STREAMS", streams)
+        for fn in (run, mx.compile(run)):
+            out = fn(f32(S), f32(phases))
+            assert out.shape == ref.shape and out.dtype == mx.float32
+            assert rel_err(to_np(out), ref) <= 2e-5  # measured 3e-6..4e-6
+
+
 def test_griffin_lim_zero_init_no_momentum_and_random(y):
     S = np.abs(librosa.stft(y, n_fft=512))
     ref = librosa.griffinlim(S, n_iter=8, init=None, momentum=0.0, length=y.size)
