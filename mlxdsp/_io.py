@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
+import re
 import stat
 import threading
 import uuid
@@ -31,7 +33,7 @@ from ._audioinfo import (
     format_names,
 )
 from ._errors import AudioFileError, AudioFileNotFoundError, ParameterError
-from ._io_libav import LibavFile
+from ._io_libav import LibavFile, OggLibavReader
 from ._io_resample import Quality, Resampler
 from ._io_sniff import LIBAV_ONLY, describe, header_truncation, kind, ogg_truncated
 
@@ -193,6 +195,290 @@ def _readf(f, buf, start: int, want: int, swap=..., planar=False) -> tuple[int, 
         return err.frames_decoded or 0, str(err).split(": ", 1)[-1]
 
 
+# --- decoding in parallel parts -------------------------------------------------------------------
+
+THREADS_ENV = "MLXDSP_DECODE_THREADS"
+# Spans shorter than this decode on one thread: a second handle's open + seek + thread start cost
+# about as much as decoding this many seconds on the other core (measured break-even, docs/io.md).
+_SPLIT_MIN_SECONDS = 2.0
+# libsndfile containers and encodings whose seeks land on exactly the samples of a full decode, so
+# parts decoded by separate handles are bit-identical to one sequential decode (tests/test_io_split.py
+# checks every pair over many split points). Containers: WAV, AIFF, AU, W64, WAVEX, FLAC, CAF, OGG,
+# RF64, MPEG; encodings: PCM s8/16/24/32/u8, float, double, mu-law, A-law, IMA/MS ADPCM, Vorbis,
+# ALAC 16/20/24/32, MP3. Not Opus: after a seek (80 ms pre-roll) libopus reproduces the full
+# decode exactly at most points but not all (measured: 2-4 % of random points differ by <= 1.5e-7).
+_SPLIT_CONTAINERS = frozenset(
+    {0x010000, 0x020000, 0x030000, 0x0B0000, 0x130000, 0x170000, 0x180000, 0x200000, 0x220000}
+    | {0x230000}
+)
+_SPLIT_ENCODINGS = frozenset(
+    {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x60}
+    | {0x70, 0x71, 0x72, 0x73, 0x82}
+)
+_SF_VORBIS = 0x0060
+_OGG_MAX_PAGE = 27 + 255 + 255 * 255  # header + segment table + body
+
+
+def decode_threads(fn: str, cap: int | None = None) -> int:
+    """Threads one decode may use: ``MLXDSP_DECODE_THREADS`` (default ``min(2, cores)``), never more
+    than the cores (or ``cap``). 1 decodes sequentially on the calling thread."""
+    cores = os.cpu_count() or 1
+    raw = os.environ.get(THREADS_ENV)
+    if raw is None:
+        k = 2
+    else:
+        try:
+            k = int(raw)
+        except ValueError:
+            k = 0
+        if k < 1:
+            raise ParameterError(f"[{fn}] {THREADS_ENV}={raw!r} must be a positive int")
+    return max(1, min(k, cores, cores if cap is None else cap))
+
+
+def _ogg_last_page_granule(raw: bytes, size: int) -> int:
+    """Granule position (end sample) of the page before an Ogg file's last page; 0 if not found.
+
+    libsndfile 1.2's Vorbis seek lands on wrong samples inside the last page (measured: a read from
+    any frame in its last ~7000 frames differs from the full decode by up to 0.6), so no part of a
+    split Vorbis decode starts there."""
+    tail = min(size, 2 * _OGG_MAX_PAGE)
+    with open(raw, "rb") as fp:
+        fp.seek(size - tail)
+        buf = fp.read(tail)
+    granules = []
+    pos = buf.find(b"OggS")
+    while 0 <= pos and pos + 27 <= len(buf):
+        nseg = buf[pos + 26]
+        if pos + 27 + nseg > len(buf):
+            break
+        body = sum(buf[pos + 27 : pos + 27 + nseg])
+        granules.append(int.from_bytes(buf[pos + 6 : pos + 14], "little", signed=True))
+        pos = buf.find(b"OggS", pos + 27 + nseg + body)
+    return max(0, granules[-2]) if len(granules) >= 2 else 0
+
+
+def _split_limit(f, raw: bytes, size: int) -> int:
+    """Frames before which part boundaries may fall for a split decode of ``f``; 0: decode it
+    sequentially (a format whose seek is not bit-exact, or a length the header does not state)."""
+    if f.frames == _UNKNOWN_FRAMES:
+        return 0
+    if isinstance(f, LibavFile):
+        # ALAC seeks exactly; AAC does not (noise substitution draws other noise after a seek);
+        # others (Opus in WebM, ...) decode from the start on seek: nothing to gain.
+        return f.frames if f.names[1] == "ALAC" else 0
+    if isinstance(f, OggLibavReader) and f.decoder != "libsndfile":
+        return 0  # Opus, or FFmpeg's own Vorbis decoder: the parts after the first would differ
+    fmt = f.format
+    if fmt & 0x0FFF0000 not in _SPLIT_CONTAINERS or fmt & 0xFFFF not in _SPLIT_ENCODINGS:
+        return 0
+    if fmt & 0xFFFF == _SF_VORBIS:
+        return min(f.frames, _ogg_last_page_granule(raw, size))
+    return f.frames
+
+
+def _reseeks_exactly(f) -> bool:
+    """Whether a handle that has decoded a while still seeks exactly. libsndfile 1.2's Vorbis does
+    not (after ~30000 decoded frames a seek lands on wrong samples; its first seek is exact), so
+    each Vorbis segment gets a fresh handle."""
+    return isinstance(f, LibavFile) or f.format & 0xFFFF != _SF_VORBIS
+
+
+def _split_bounds(n: int, parts: int) -> list[int]:
+    """Part boundaries ``[0, b1, ..., n]`` of a span of ``n`` frames (equal parts)."""
+    return [n * i // parts for i in range(parts + 1)]
+
+
+_FAILED_AFTER = re.compile(r"^([\w ]*? after )(\d+)( frames)")
+
+
+def _reopen(f, raw: bytes, name: str):
+    if isinstance(f, LibavFile):
+        return _io_libav.open_read(raw, name)
+    return _sndfile.open_read(raw, name)
+
+
+def _readf_parts(f, raw, name, buf, pos, n, threads, limit, swap=..., planar=False):
+    """``_readf(f, buf, 0, n, swap, planar)`` for ``f`` positioned at file frame ``pos``, decoded
+    in ``threads`` parts at once: the first by ``f`` on this thread, each other by a fresh handle of
+    the same file seeked to its first frame, on its own thread (the decoders release the GIL), each
+    writing its own rows (columns when ``planar``) of ``buf``.
+
+    Bit-identical to the sequential decode for the formats :func:`_split_limit` admits. Errors keep
+    the sequential semantics exactly: a short or failed first part is the result (the other parts
+    are dropped); if a later part fails, ``f`` decodes on from the end of the first part, so frame
+    counts and reasons are those of one sequential read."""
+    bounds = _split_bounds(n, threads) if threads > 1 and limit else [0, n]
+    if len(bounds) <= 2 or not all(0 < b < n and pos + b < limit for b in bounds[1:-1]):
+        return _readf(f, buf, 0, n, swap, planar)
+    results: list = [None] * (len(bounds) - 1)
+
+    def part(i: int) -> None:
+        lo, hi = bounds[i], bounds[i + 1]
+        try:
+            with _reopen(f, raw, name) as g:
+                g.seek(pos + lo)
+                results[i] = _readf(g, buf, lo, hi - lo, swap, planar)
+        except Exception:  # noqa: BLE001 - any failure: f decodes this part sequentially
+            results[i] = None
+
+    workers = [
+        threading.Thread(target=part, args=(i,), name="mlxdsp-decode", daemon=True)
+        for i in range(1, len(bounds) - 1)
+    ]
+    for t in workers:
+        t.start()
+    try:
+        results[0] = _readf(f, buf, 0, bounds[1], swap, planar)
+    finally:
+        for t in workers:
+            t.join()
+    got, reason = results[0]
+    if got < bounds[1] or reason is not None:
+        return got, reason
+    if all(
+        r is not None and r[1] is None and r[0] == hi - lo
+        for r, lo, hi in zip(results[1:], bounds[1:-1], bounds[2:], strict=True)
+    ):
+        return n, None
+    first = bounds[1]
+    more, reason = _readf(f, buf, first, n - first, swap, planar)
+    if reason is not None:  # "decoding failed after k frames": counted from the start of the read
+        reason = _FAILED_AFTER.sub(lambda m: f"{m[1]}{int(m[2]) + first}{m[3]}", reason, count=1)
+    return first + more, reason
+
+
+# Decoding ahead (resampled loads, streams): each handle decodes segments of this many seconds
+# between seeks, the handles taking turns; at most (blocks per segment + 1) blocks per handle are
+# decoded and not yet consumed, so memory stays bounded.
+_SEGMENT_SECONDS = 8.0
+
+
+def _same_reader(f, raw: bytes, name: str):
+    """A fresh handle reading the file as ``f`` does (Ogg Opus through libav from the start)."""
+    if isinstance(f, LibavFile):
+        return _io_libav.open_read(raw, name)
+    g = _sndfile.open_read(raw, name)
+    if isinstance(f, OggLibavReader):
+        return OggLibavReader(g, raw, name, f.decoder.split(" ")[0])
+    return g
+
+
+def _block_buffer(ch: int, step: int, planar: bool) -> np.ndarray:
+    return np.empty((ch, step) if planar else (step, ch), np.float32)
+
+
+def _blocks_sequential(f, n, step, swap, planar, skip=0):
+    """Decode ``n`` frames from ``f``'s position in blocks of ``step``; yields ``(buf, got, want,
+    reason)`` (``buf`` is reused: consume it before the next step) and stops after a short block.
+    Blocks before frame ``skip`` are decoded but not yielded, unless one of them fails."""
+    buf = _block_buffer(f.channels, min(step, n), planar) if n else None
+    done = 0
+    while done < n:
+        want = min(step, n - done)
+        got, reason = _readf(f, buf, 0, want, swap, planar)
+        short = got < want
+        if done >= skip:
+            yield buf, got, want, reason
+        elif short:
+            yield buf, 0, want, reason or "the decode stopped early on a second pass"
+        done += got
+        if short:
+            return
+
+
+def _blocks(f, raw, name, pos, n, step, threads, limit, swap=..., planar=False):
+    """:func:`_blocks_sequential` of ``f`` (positioned at file frame ``pos``), decoded ahead on
+    ``threads`` threads: with ``limit`` (:func:`_split_limit`), segments of whole blocks are decoded
+    by ``f`` and fresh handles in turn (each seeks to its segment) and handed over in order, the
+    same blocks bit for bit; otherwise ``f`` alone decodes a few blocks ahead on another thread. A failure outside the first segment is re-decoded
+    sequentially by a fresh handle from ``pos``, so frame counts and reasons are those of one
+    sequential decode (costs time only for broken files)."""
+    seg_blocks = max(1, int(_SEGMENT_SECONDS * f.samplerate) // step)
+    seg = seg_blocks * step
+    starts = [0]
+    while threads > 1 and limit and starts[-1] + seg < n and pos + starts[-1] + seg < limit:
+        starts.append(starts[-1] + seg)
+    segs = list(zip(starts, [*starts[1:], n], strict=True))
+    hs = min(threads, len(segs))
+    if threads < 2 or n <= step:
+        yield from _blocks_sequential(f, n, step, swap, planar)
+        return
+    # One handle (a format that is not split): decodes ahead of the consumer by a few blocks.
+    ahead = seg_blocks + 1 if hs > 1 else 4
+    ch = f.channels
+    stop = threading.Event()
+    ready = [queue.SimpleQueue() for _ in range(hs)]
+    pools = [queue.SimpleQueue() for _ in range(hs)]
+    for pool in pools:
+        for _ in range(ahead):
+            pool.put(_block_buffer(ch, min(step, n), planar))
+
+    reseek = _reseeks_exactly(f)
+
+    def produce(h: int) -> None:
+        handle = f if h == 0 else None
+        try:
+            for s in range(h, len(segs), hs):
+                lo, hi = segs[s]
+                if handle is None or (s and not reseek):
+                    if handle is not None and handle is not f:
+                        handle.close()
+                    handle = _reopen(f, raw, name)
+                if s:
+                    handle.seek(pos + lo)
+                while lo < hi:
+                    buf = pools[h].get()
+                    if buf is None or stop.is_set():
+                        return
+                    want = min(step, hi - lo)
+                    got, reason = _readf(handle, buf, 0, want, swap, planar)
+                    ready[h].put((buf, got, want, reason))
+                    lo += got
+                    if got < want or reason is not None:
+                        return
+        except Exception:  # noqa: BLE001 - the consumer re-decodes sequentially
+            ready[h].put(None)
+        finally:
+            if handle is not None and handle is not f:
+                handle.close()
+
+    workers = [
+        threading.Thread(target=produce, args=(h,), name="mlxdsp-decode", daemon=True)
+        for h in range(hs)
+    ]
+    for t in workers:
+        t.start()
+    fallback = None
+    try:
+        for s, (lo, hi) in enumerate(segs):
+            h = s % hs
+            while lo < hi:
+                item = ready[h].get()
+                if item is None or (s and (item[1] < item[2] or item[3] is not None)):
+                    fallback = lo
+                    break
+                buf, got, want, reason = item
+                yield buf, got, want, reason
+                pools[h].put(buf)
+                lo += got
+                if got < want or reason is not None:
+                    return
+            if fallback is not None:
+                break
+    finally:
+        stop.set()
+        for pool in pools:
+            pool.put(None)
+        for t in workers:
+            t.join()
+    if fallback is not None:
+        with _same_reader(f, raw, name) as g:
+            if pos:
+                g.seek(pos)
+            yield from _blocks_sequential(g, n, step, swap, planar, skip=fallback)
+
+
 def _expected(f, n: int) -> int | None:
     """Frames a read of ``n`` must deliver; None when the file states no length (a short read is
     then the end of the stream, not a truncation)."""
@@ -249,29 +535,38 @@ def _read_blocks(f, n: int) -> tuple[np.ndarray, int, str | None]:
     return (blocks[0] if len(blocks) == 1 else np.concatenate(blocks)), got, reason
 
 
-def _decode(fn, f, raw, name, size, start, n, *, mono, strict, planar=False):
+def _split_ok(f, raw, size, n, threads) -> int:
+    """:func:`_split_limit` when a span of ``n`` frames is long enough to split, else 0."""
+    if threads < 2 or n == _UNKNOWN_FRAMES or n < _SPLIT_MIN_SECONDS * f.samplerate:
+        return 0
+    return _split_limit(f, raw, size)
+
+
+def _decode(fn, f, raw, name, size, start, n, *, mono, strict, planar=False, threads=1):
     """Decode ``n`` frames from the current position. Returns mx [m, ch'] (ch' = 1 if mono), evaluated,
     ``ch'`` and whether the array is [ch', m] instead: ``planar`` asks for that where the decoder can
-    write it directly (raw 16-bit PCM; a channels-first result then needs no transpose)."""
+    write it directly (raw 16-bit PCM; a channels-first result then needs no transpose). ``threads``:
+    decode in that many parts at once where bit-identical (:func:`_readf_parts`)."""
     ch = f.channels
     out_ch = 1 if mono else ch
     trusted = n != _UNKNOWN_FRAMES and n * ch * 4 <= _MAX_BYTES_PER_FILE_BYTE * size + (64 << 20)
+    limit = _split_ok(f, raw, size, n, threads) if trusted else 0
     swap = _pcm16_swap(f) if planar and trusted and not (mono and ch > 1) else None
     if swap is not None:
         out = mx.zeros((ch, n), mx.float32)
         mx.eval(out)
-        got, reason = _readf(f, out, 0, n, swap, planar=True)
+        got, reason = _readf_parts(f, raw, name, out, start, n, threads, limit, swap, True)
         data = out if got == n else out[:, :got]
     elif trusted and not (mono and ch > 1):
         # The fast path: decode straight into the buffer that becomes the result.
         out = mx.zeros((n, ch), mx.float32)
         mx.eval(out)
-        got, reason = _readf(f, out, 0, n)
+        got, reason = _readf_parts(f, raw, name, out, start, n, threads, limit)
         data = out
     else:
         if trusted:
             tmp = np.empty((n, ch), np.float32)
-            got, reason = _readf(f, tmp, 0, n)
+            got, reason = _readf_parts(f, raw, name, tmp, start, n, threads, limit)
             tmp = tmp[:got]
         else:
             tmp, got, reason = _read_blocks(f, n)
@@ -320,28 +615,27 @@ def _check_load_options(fn, sr, offset, duration, mono, dtype, layout, quality, 
     return sr, offset, duration
 
 
-def _decode_resampled(fn, f, raw, name, size, start, n, *, sr, mono, quality, strict):
+def _decode_resampled(fn, f, raw, name, size, start, n, *, sr, mono, quality, strict, threads=1):
     """Decode block by block straight into libsoxr, which writes into the result buffer: the native-
-    rate signal never exists in full (less memory, and each block is resampled while in cache)."""
+    rate signal never exists in full (less memory, and each block is resampled while in cache).
+    With ``threads`` > 1, the blocks are decoded ahead on other threads (:func:`_blocks`) while this
+    one resamples: the same blocks in the same order, so the same output."""
     ch = f.channels
     out_ch = 1 if mono else ch
     r = Resampler(_soxr, f.samplerate, sr, out_ch, quality)
     out = mx.zeros((r.capacity(n), out_ch), mx.float32)
     mx.eval(out)
     outv = np.asarray(memoryview(out))
-    step = 1 << 16
-    buf = np.empty((min(step, n), ch), np.float32)
+    limit = _split_ok(f, raw, size, n, threads)
     got_total, pos, reason = 0, 0, None
-    while got_total < n:
-        want = min(step, n - got_total)
-        got, reason = _readf(f, buf, 0, want)
-        got_total += got
-        x = buf[:got]
-        if mono and ch > 1:
-            x = np.mean(x, axis=1, keepdims=True)
-        pos = r.feed_into(x, outv, pos)
-        if got < want:
-            break
+    with contextlib.closing(_blocks(f, raw, name, start, n, 1 << 16, threads, limit)) as it:
+        for buf, got, _, why in it:
+            reason = why
+            got_total += got
+            x = buf[:got]
+            if mono and ch > 1:
+                x = np.mean(x, axis=1, keepdims=True)
+            pos = r.feed_into(x, outv, pos)
     expected = _expected(f, n)
     if reason is not None or (expected is not None and got_total < expected):
         _truncated(fn, name, got_total, expected, strict, reason)
@@ -353,7 +647,7 @@ def _decode_resampled(fn, f, raw, name, size, start, n, *, sr, mono, quality, st
     return out[:pos]
 
 
-def _load_one(fn, path, sr, offset, duration, mono, dtype, layout, quality, strict):
+def _load_one(fn, path, sr, offset, duration, mono, dtype, layout, quality, strict, threads=1):
     f, raw, name, size = _open_read(fn, path)
     with f:
         native = f.samplerate
@@ -365,12 +659,33 @@ def _load_one(fn, path, sr, offset, duration, mono, dtype, layout, quality, stri
             and n * f.channels * 4 <= (_MAX_BYTES_PER_FILE_BYTE * size + (64 << 20))
         ):
             data = _decode_resampled(
-                fn, f, raw, name, size, start, n, sr=sr, mono=mono, quality=quality, strict=strict
+                fn,
+                f,
+                raw,
+                name,
+                size,
+                start,
+                n,
+                sr=sr,
+                mono=mono,
+                quality=quality,
+                strict=strict,
+                threads=threads,
             )
             return _finish(data, layout, dtype), sr
         planar = layout == "channels_first" and (sr is None or sr == native)
         data, ch, planar = _decode(
-            fn, f, raw, name, size, start, n, mono=mono, strict=strict, planar=planar
+            fn,
+            f,
+            raw,
+            name,
+            size,
+            start,
+            n,
+            mono=mono,
+            strict=strict,
+            planar=planar,
+            threads=threads,
         )
     if sr is not None and sr != native:
         r = Resampler(_soxr, native, sr, ch, quality)
@@ -407,6 +722,15 @@ def load(
     same libopus: bit-identical to libsndfile, faster); the environment variable
     ``MLXDSP_OGG_DECODER=ffmpeg`` opts in to FFmpeg's own Opus and Vorbis decoders instead (faster
     still, within 3e-7 of soundfile rather than bit-identical; partial reads stay libsndfile's).
+
+    Decoding uses up to ``MLXDSP_DECODE_THREADS`` threads (environment, read at each call; default
+    ``min(2, os.cpu_count())``; ``1`` decodes on the calling thread only). A span of at least 2 s
+    in a format whose seeks are sample-exact (every libsndfile format above, Ogg Opus, ALAC) is
+    decoded in that many parts at once, each by its own handle of the file writing its own part of
+    the result: bit-identical to one sequential decode, and a truncated or corrupt file fails
+    exactly as a sequential decode does. AAC (its noise substitution is not reproducible after a
+    seek) and the other FFmpeg-backend formats decode on one thread. With ``sr=`` the blocks are
+    decoded ahead on the other threads while the calling thread resamples (the same output).
 
     Parameters
     ----------
@@ -472,7 +796,8 @@ def load(
     sr, offset, duration = _check_load_options(
         fn, sr, offset, duration, mono, dtype, layout, quality, strict
     )
-    return _load_one(fn, path, sr, offset, duration, mono, dtype, layout, quality, strict)
+    threads = decode_threads(fn)
+    return _load_one(fn, path, sr, offset, duration, mono, dtype, layout, quality, strict, threads)
 
 
 def info(path) -> AudioInfo:
@@ -569,6 +894,7 @@ def stream(
             secs = 1.0 if chunk_duration is None else chunk_duration
             chunk_frames = max(1, int(round(secs * out_rate)))
         start, n = _span(fn, f, offset, duration)
+        threads = decode_threads(fn)
     except BaseException:
         f.close()
         raise
@@ -588,11 +914,27 @@ def stream(
         layout,
         quality,
         strict,
+        threads,
     )
 
 
 def _stream(
-    fn, f, raw, name, size, start, n, native, out_rate, chunk, mono, dtype, layout, quality, strict
+    fn,
+    f,
+    raw,
+    name,
+    size,
+    start,
+    n,
+    native,
+    out_rate,
+    chunk,
+    mono,
+    dtype,
+    layout,
+    quality,
+    strict,
+    threads=1,
 ):
     with f:
         ch = f.channels
@@ -613,40 +955,55 @@ def _stream(
         planar = direct and swap is not None and layout == "channels_first"
         if direct:
             block = chunk
-        while left > 0:
+        while direct and threads < 2 and left > 0:  # decode straight into the yielded chunk
             want = min(block, left)
-            if direct:  # decode straight into the chunk that is yielded
-                out = mx.zeros((ch, want) if planar else (want, ch), mx.float32)
-                mx.eval(out)
-                got, why = _readf(f, out, 0, want, swap, planar)
-                reason = reason or why
-                got_total += got
-                left -= got
-                if got < want:
-                    out = out[:, :got] if planar else out[:got]
-                if got:
-                    yield _finish(out, layout, dtype, planar)
-                if got < want:
-                    break
-                continue
-            buf = np.empty((want, ch), np.float32)
-            got, why = _readf(f, buf, 0, want)
+            out = mx.zeros((ch, want) if planar else (want, ch), mx.float32)
+            mx.eval(out)
+            got, why = _readf(f, out, 0, want, swap, planar)
             reason = reason or why
             got_total += got
             left -= got
-            x = buf[:got]
-            if mono and ch > 1:
-                x = np.mean(x, axis=1, keepdims=True)
-            if resampler is not None:
-                x = resampler.push(x)
-            if x.shape[0]:
-                pending.append(x)
-                pending_len += x.shape[0]
-            while pending_len >= chunk:
-                pending, pending_len, out = _take(pending, pending_len, chunk)
-                yield _finish(mx.array(out), layout, dtype)
+            if got < want:
+                out = out[:, :got] if planar else out[:got]
+            if got:
+                yield _finish(out, layout, dtype, planar)
             if got < want:
                 break
+        # Otherwise blocks (decoded ahead on other threads when ``threads`` > 1, two handles taking
+        # turns where that is bit-identical), copied out of the reused block buffers here.
+        limit = _split_ok(f, raw, size, n, threads)
+        blocks = _blocks(
+            f,
+            raw,
+            name,
+            start,
+            0 if direct and threads < 2 else n,
+            block,
+            threads,
+            limit,
+            swap if direct else ...,
+            planar,
+        )
+        with contextlib.closing(blocks):
+            for buf, got, _, why in blocks:
+                reason = reason or why
+                got_total += got
+                if direct:
+                    if got:
+                        out = mx.array(buf[:, :got] if planar else buf[:got])
+                        yield _finish(out, layout, dtype, planar)
+                    continue
+                x = buf[:got]
+                if mono and ch > 1:
+                    x = np.mean(x, axis=1, keepdims=True)
+                if resampler is not None:
+                    x = resampler.push(x)
+                if x.shape[0]:
+                    pending.append(x)
+                    pending_len += x.shape[0]
+                while pending_len >= chunk:
+                    pending, pending_len, out = _take(pending, pending_len, chunk)
+                    yield _finish(mx.array(out), layout, dtype)
         expected = _expected(f, n)
         if reason is not None or (expected is not None and got_total < expected):
             _truncated(fn, name, got_total, expected, strict, reason)
@@ -705,7 +1062,9 @@ def batch_load(
     ----------
     paths : sequence of str or os.PathLike
     num_workers : int, optional
-        Threads; default ``min(len(paths), os.cpu_count())``.
+        Threads; default ``min(len(paths), os.cpu_count())``. Each file is decoded in
+        ``os.cpu_count() // min(num_workers, len(paths))`` parts at once (at most
+        ``MLXDSP_DECODE_THREADS``; see :func:`load`), so the threads never outnumber the cores.
     sr, offset, duration, mono, dtype, layout, quality, strict
         As :func:`load`, applied to every file.
 
@@ -729,8 +1088,12 @@ def batch_load(
     if not paths:
         return []
 
+    # Never more decoding threads than cores: files in parallel first, then parts of each file.
+    workers = min(num_workers, len(paths))
+    threads = decode_threads(fn, cap=max(1, (os.cpu_count() or 1) // workers))
+
     def one(p):
-        return _load_one(fn, p, sr, offset, duration, mono, dtype, layout, quality, strict)
+        return _load_one(fn, p, sr, offset, duration, mono, dtype, layout, quality, strict, threads)
 
     if num_workers == 1 or len(paths) == 1:
         return [one(p) for p in paths]

@@ -1,0 +1,370 @@
+"""Parallel decoding (``MLXDSP_DECODE_THREADS``): full loads split into parts decoded by separate
+handles, resampled loads and streams decoded ahead. Every result must equal the one-thread decode
+bit for bit, for every format the split admits and over many split points, and a truncated file
+must fail exactly as it does on one thread.
+
+The reference is the sequential decode (``MLXDSP_DECODE_THREADS=1``, today's path), itself
+bit-identical to soundfile (tests/test_io.py); one check here also compares with soundfile directly.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from pathlib import Path
+
+import mlx.core as mx
+import numpy as np
+import pytest
+import soundfile as sf
+
+import mlxdsp
+from mlxdsp import AudioFileError, ParameterError, _io, _io_libav
+from tests.test_io import FORMATS as IO_FORMATS
+from tests.test_io import _signal
+
+pytestmark = pytest.mark.skipif(
+    _io._sndfile is None, reason="I/O extension not built (-Dio=disabled)"
+)
+
+SR = 44100
+DATA = Path(__file__).parent / "data" / "io"
+# Every libsndfile format of tests/test_io.py but Opus, plus ALAC 24 in CAF and 8-bit signed PCM.
+FORMATS = [f for f in IO_FORMATS if f[1] != "OPUS"] + [
+    ("aiff", "PCM_S8", SR),
+    ("caf", "ALAC_24", SR),
+]
+SEQUENTIAL = [("ogg", "OPUS", 48000)]  # a seek is within 1.5e-7 of the full decode, not exact
+LONG = ["wav-PCM_16", "flac-PCM_16", "mp3-MPEG_LAYER_III", "ogg-VORBIS", "ogg-OPUS"]
+
+
+def _write(root, seconds):
+    out = {}
+    x = _signal(int(seconds * SR))
+    for ext, sub, rate in FORMATS + SEQUENTIAL:
+        path = root / f"{sub.lower()}.{ext}"
+        fmt = "WAVEX" if sub == "PCM_32" else None
+        with sf.SoundFile(path, "w", rate, 2, sub, format=fmt) as f:
+            for i in range(0, len(x), 4096):  # blocks: libsndfile's Vorbis writer and big writes
+                f.write(x[i : i + 4096])
+        out[f"{ext}-{sub}"] = str(path)
+    return out
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """1.3 s stereo per format (short: the split is forced by the tests)."""
+    return _write(tmp_path_factory.mktemp("split"), 1.3)
+
+
+@pytest.fixture(scope="module")
+def long_files(tmp_path_factory):
+    """5 s stereo per format: several 64 Ki-frame blocks for resampled loads."""
+    return _write(tmp_path_factory.mktemp("split5"), 5.0)
+
+
+def _np(a):
+    mx.eval(a)
+    return np.array(a)
+
+
+class Spy:
+    """Forces splitting at chosen points and counts the extra handles opened."""
+
+    def __init__(self, monkeypatch, points=None):
+        self.opened = 0
+        reopen = _io._reopen
+
+        def counting(f, raw, name):
+            self.opened += 1
+            return reopen(f, raw, name)
+
+        monkeypatch.setattr(_io, "_reopen", counting)
+        monkeypatch.setattr(_io, "_SPLIT_MIN_SECONDS", 0.0)
+        if points is not None:
+            monkeypatch.setattr(_io, "_split_bounds", lambda n, parts: [0, *points(n), n])
+
+
+def _load(path, threads, monkeypatch, **kw):
+    monkeypatch.setenv(_io.THREADS_ENV, str(threads))
+    y, rate = mlxdsp.load(path, **kw)
+    return _np(y), rate
+
+
+def _points(n, seed):
+    rng = np.random.default_rng(seed)
+    fixed = [1, 2, n // 7, n // 3, n // 2, n // 2 + 1, 2 * n // 3, n - 4097, n - 1]
+    return sorted({p for p in fixed + list(rng.integers(1, n - 1, 8)) if 0 < p < n})
+
+
+def _limit(path):
+    f, raw, _, size = _io._open_read("test", path)
+    with f:
+        return _io._split_limit(f, raw, size)
+
+
+@pytest.mark.parametrize("key", [f"{e}-{s}" for e, s, _ in FORMATS])
+def test_split_load_bit_identical_at_many_points(monkeypatch, files, key):
+    path = files[key]
+    ref, rate = _load(path, 1, monkeypatch)
+    n = ref.shape[1]
+    limit = _limit(path)
+    assert limit > 0, f"{key} must be splittable"
+    for i, p in enumerate(_points(n, seed=hash(key) % 1000)):
+        spy = Spy(monkeypatch, lambda n, p=p: [p])
+        y, r2 = _load(path, 2, monkeypatch)
+        assert y.shape == ref.shape and y.dtype == ref.dtype and r2 == rate
+        np.testing.assert_array_equal(y, ref, err_msg=f"{key} split at {p}")
+        assert spy.opened == (1 if p < limit else 0), (key, p, limit)
+        if i % 3 == 0:  # three parts as well
+            spy = Spy(monkeypatch, lambda n, p=p: sorted({p // 2 + 1, p, (p + n) // 2}))
+            np.testing.assert_array_equal(_load(path, 2, monkeypatch)[0], ref)
+
+
+@pytest.mark.parametrize("key", ["flac-PCM_16", "wav-PCM_16", "mp3-MPEG_LAYER_III", "ogg-VORBIS"])
+def test_split_load_options(monkeypatch, files, key):
+    path = files[key]
+    for kw in [
+        {"mono": True},
+        {"layout": "channels_last"},
+        {"dtype": "float16"},
+        {"offset": 0.21, "duration": 0.8},
+        {"offset": 0.5, "mono": True, "layout": "channels_last"},
+    ]:
+        Spy(monkeypatch)
+        ref, _ = _load(path, 1, monkeypatch, **kw)
+        spy = Spy(monkeypatch)
+        y, _ = _load(path, 2, monkeypatch, **kw)
+        assert y.shape == ref.shape and y.dtype == ref.dtype
+        np.testing.assert_array_equal(y, ref, err_msg=f"{key} {kw}")
+        assert spy.opened == 1
+
+
+def test_split_equals_soundfile(monkeypatch, long_files):
+    Spy(monkeypatch)
+    path = long_files["flac-PCM_24"]
+    y, _ = _load(path, 2, monkeypatch)
+    np.testing.assert_array_equal(y.T, sf.read(path, dtype="float32")[0])
+
+
+def test_vorbis_split_stays_out_of_the_last_page(monkeypatch, tmp_path):
+    # libsndfile 1.2 seeks inside a Vorbis file's last Ogg page land on wrong samples: the split
+    # never puts a part boundary there.
+    path = tmp_path / "v.ogg"
+    with sf.SoundFile(path, "w", SR, 2, "VORBIS") as f:
+        x = _signal(6 * SR)
+        for i in range(0, len(x), 4096):
+            f.write(x[i : i + 4096])
+    ref, _ = _load(path, 1, monkeypatch)
+    n = ref.shape[1]
+    limit = _limit(path)
+    assert 0 < limit < n - 1000
+    for p in (limit - 1, limit, n - 4097, n - 1):
+        spy = Spy(monkeypatch, lambda n, p=p: [p])
+        np.testing.assert_array_equal(_load(path, 2, monkeypatch)[0], ref)
+        assert spy.opened == (1 if p < limit else 0)
+
+
+@pytest.mark.parametrize("name", ["alac16", "alac24"])
+def test_split_alac_bit_identical(monkeypatch, name):
+    if not _io_libav.available():
+        pytest.skip("built without the FFmpeg backend")
+    path = DATA / f"{name}.m4a"
+    ref, _ = _load(path, 1, monkeypatch)
+    n = ref.shape[1]
+    for p in _points(n, seed=1):
+        spy = Spy(monkeypatch, lambda n, p=p: [p])
+        np.testing.assert_array_equal(_load(path, 2, monkeypatch)[0], ref)
+        assert spy.opened == 1
+
+
+@pytest.mark.parametrize("kw", [{}, {"offset": 0.2}])
+def test_opus_is_not_split(monkeypatch, long_files, kw):
+    path = long_files["ogg-OPUS"]
+    assert _limit(path) == 0
+    ref, _ = _load(path, 1, monkeypatch, **kw)
+    spy = Spy(monkeypatch)
+    np.testing.assert_array_equal(_load(path, 2, monkeypatch, **kw)[0], ref)
+    assert spy.opened == 0
+
+
+def test_aac_is_not_split(monkeypatch):
+    if not _io_libav.available():
+        pytest.skip("built without the FFmpeg backend")
+    path = DATA / "aac_tone.m4a"
+    ref, _ = _load(path, 1, monkeypatch)
+    spy = Spy(monkeypatch)
+    np.testing.assert_array_equal(_load(path, 2, monkeypatch)[0], ref)
+    assert spy.opened == 0
+
+
+def _check_opened(key, spy):
+    if key == "ogg-OPUS":  # not split: one handle decodes ahead
+        assert spy.opened == 0
+    elif key == "ogg-VORBIS":  # a fresh handle per segment (a used one seeks wrongly)
+        assert spy.opened >= 1
+    else:  # the second handle takes every other segment
+        assert spy.opened == 1
+
+
+@pytest.mark.parametrize("key", LONG)
+@pytest.mark.parametrize("kw", [{"sr": 16000}, {"sr": 22050, "mono": True, "offset": 0.3}])
+def test_resampled_load_decoded_ahead_is_identical(monkeypatch, long_files, key, kw):
+    path = long_files[key]
+    ref, rate = _load(path, 1, monkeypatch, **kw)
+    for seconds in (1.0, 3.0):  # segments of one block (four handles' turns) and of two
+        monkeypatch.setattr(_io, "_SEGMENT_SECONDS", seconds)
+        spy = Spy(monkeypatch)
+        y, r2 = _load(path, 2, monkeypatch, **kw)
+        assert y.shape == ref.shape and y.dtype == ref.dtype and r2 == rate
+        np.testing.assert_array_equal(y, ref, err_msg=f"{key} {kw} segments {seconds}s")
+        _check_opened(key, spy)
+
+
+@pytest.mark.parametrize("key", LONG)
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"chunk_frames": 1000, "layout": "channels_last"},
+        {"sr": 16000, "chunk_frames": 5000},
+        {"mono": True, "offset": 0.7, "duration": 3.1, "dtype": "float16"},
+    ],
+)
+def test_stream_decoded_ahead_equals_load(monkeypatch, long_files, key, kw):
+    path = long_files[key]
+    kw = {"chunk_frames": 4096, **kw}
+    load_kw = {k: v for k, v in kw.items() if k != "chunk_frames"}
+    ref, _ = _load(path, 1, monkeypatch, **load_kw)
+    axis = 0 if kw.get("layout") == "channels_last" else 1
+    monkeypatch.setattr(_io, "_SEGMENT_SECONDS", 0.3)
+    spy = Spy(monkeypatch)
+    monkeypatch.setenv(_io.THREADS_ENV, "2")
+    chunks = [_np(c) for c in mlxdsp.stream(path, **kw)]
+    assert all(c.shape[axis] == kw["chunk_frames"] for c in chunks[:-1])
+    y = np.concatenate(chunks, axis=axis)
+    assert y.shape == ref.shape and y.dtype == ref.dtype
+    np.testing.assert_array_equal(y, ref)
+    _check_opened(key, spy)
+
+
+def test_stream_closed_early_stops_its_threads(monkeypatch, long_files):
+    monkeypatch.setattr(_io, "_SEGMENT_SECONDS", 0.3)
+    monkeypatch.setenv(_io.THREADS_ENV, "2")
+    before = threading.active_count()
+    it = mlxdsp.stream(long_files["flac-PCM_16"], chunk_frames=2048)
+    first = _np(next(it))
+    assert first.shape == (2, 2048)
+    assert threading.active_count() > before
+    it.close()
+    assert threading.active_count() == before
+
+
+def _cut(tmp_path, path, fraction):
+    data = Path(path).read_bytes()
+    p = tmp_path / f"cut{int(fraction * 100)}_{Path(path).name}"
+    p.write_bytes(data[: int(len(data) * fraction)])
+    return p
+
+
+def _outcome(fn, threads, monkeypatch):
+    """(error message, frames_decoded) of a strict call, and the strict=False result + warning."""
+    monkeypatch.setenv(_io.THREADS_ENV, str(threads))
+    try:
+        fn(True)
+        err = None
+    except AudioFileError as e:
+        err = (str(e), e.frames_decoded)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        try:
+            y = fn(False)
+        except AudioFileError as e:
+            y = str(e)
+    return err, y, [str(m.message) for m in w]
+
+
+@pytest.mark.parametrize("key", ["wav-PCM_16", "flac-PCM_16", "mp3-MPEG_LAYER_III", "ogg-VORBIS"])
+@pytest.mark.parametrize("fraction", [0.3, 0.5, 0.8])
+def test_truncated_split_fails_as_sequential(monkeypatch, tmp_path, long_files, key, fraction):
+    p = _cut(tmp_path, long_files[key], fraction)
+    monkeypatch.setattr(_io, "_SEGMENT_SECONDS", 0.5)
+    calls = {
+        "load": lambda strict: _np(mlxdsp.load(p, strict=strict)[0]),
+        "load sr": lambda strict: _np(mlxdsp.load(p, sr=16000, strict=strict)[0]),
+        "stream": lambda strict: np.concatenate(
+            [_np(c) for c in mlxdsp.stream(p, chunk_frames=3000, strict=strict)], axis=1
+        ),
+    }
+    for what, fn in calls.items():
+        Spy(monkeypatch)
+        err1, y1, w1 = _outcome(fn, 1, monkeypatch)
+        Spy(monkeypatch)
+        err2, y2, w2 = _outcome(fn, 2, monkeypatch)
+        assert err1 is not None, f"{key} cut at {fraction} must be reported ({what})"
+        assert err2 == err1, what
+        assert w2 == w1, what
+        if isinstance(y1, str):
+            assert y2 == y1
+        else:
+            assert y2.shape == y1.shape
+            np.testing.assert_array_equal(y2, y1)
+
+
+def test_failed_later_part_is_decoded_sequentially(monkeypatch, long_files):
+    path = long_files["flac-PCM_16"]
+    ref, _ = _load(path, 1, monkeypatch)
+
+    def broken(f, raw, name):
+        raise AudioFileError("injected", name)
+
+    for target in ("full", "ahead"):
+        Spy(monkeypatch)
+        monkeypatch.setattr(_io, "_reopen", broken)
+        monkeypatch.setattr(_io, "_SEGMENT_SECONDS", 0.5)
+        if target == "full":
+            y, _ = _load(path, 2, monkeypatch)
+        else:
+            monkeypatch.setenv(_io.THREADS_ENV, "2")
+            y = np.concatenate([_np(c) for c in mlxdsp.stream(path, chunk_frames=8192)], axis=1)
+        np.testing.assert_array_equal(y, ref)
+
+
+def test_batch_load_threads_never_exceed_cores(monkeypatch, long_files):
+    paths = [long_files[k] for k in LONG]
+    seq = [_load(p, 1, monkeypatch)[0] for p in paths]
+    spy = Spy(monkeypatch)
+    monkeypatch.setenv(_io.THREADS_ENV, "2")
+    monkeypatch.setattr(_io.os, "cpu_count", lambda: 2)
+    out = mlxdsp.batch_load(paths, num_workers=2)  # two files at once: one thread each
+    assert spy.opened == 0
+    for (a, _), b in zip(out, seq, strict=True):
+        np.testing.assert_array_equal(_np(a), b)
+    out = mlxdsp.batch_load(paths, num_workers=1)  # one file at a time: split in two
+    assert spy.opened == len(paths) - 1  # all but Opus
+    for (a, _), b in zip(out, seq, strict=True):
+        np.testing.assert_array_equal(_np(a), b)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", ""])
+def test_bad_thread_count(monkeypatch, files, value):
+    monkeypatch.setenv(_io.THREADS_ENV, value)
+    pattern = rf"\[load\] MLXDSP_DECODE_THREADS='{value}' must be a positive int"
+    with pytest.raises(ParameterError, match=pattern):
+        mlxdsp.load(files["wav-PCM_16"])
+    with pytest.raises(ParameterError, match=pattern.replace("load", "stream")):
+        mlxdsp.stream(files["wav-PCM_16"])
+    with pytest.raises(ParameterError, match=pattern.replace("load", "batch_load")):
+        mlxdsp.batch_load([files["wav-PCM_16"]])
+
+
+def test_thread_count_default_and_cap(monkeypatch):
+    monkeypatch.delenv(_io.THREADS_ENV, raising=False)
+    monkeypatch.setattr(_io.os, "cpu_count", lambda: 8)
+    assert _io.decode_threads("load") == 2
+    monkeypatch.setattr(_io.os, "cpu_count", lambda: 1)
+    assert _io.decode_threads("load") == 1
+    monkeypatch.setenv(_io.THREADS_ENV, "16")
+    monkeypatch.setattr(_io.os, "cpu_count", lambda: 4)
+    assert _io.decode_threads("load") == 4
+    assert _io.decode_threads("load", cap=1) == 1
