@@ -18,17 +18,22 @@ state (``zi``), folded into ``v`` as the zero-input response.
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import mlx.core as mx
 import numpy as np
 
-from . import _checks
+from . import _checks, _parallel
 from ._errors import ParameterError
 from ._typing import PadType
 
 __all__ = ["filtfilt", "lfilter", "lfilter_zi", "sosfilt", "sosfilt_zi", "sosfiltfilt"]
 
 _FIR_DIRECT_MAX = 64
+# Blocks per group at each level of the block-state recurrence, and the group count below which the
+# top level runs a plain log-depth doubling scan instead.
+_GROUP = 4
+_SCAN_MAX = 64
 
 
 def _coeffs(fn, name, value):
@@ -36,13 +41,22 @@ def _coeffs(fn, name, value):
     return value.astype(mx.float32) if value.dtype != mx.float32 else value
 
 
-def _block_size(n: int, k: int) -> int:
-    """Block length L: the Toeplitz matmul costs L per sample, the scan ~p log2(n/L) / L; measured best
-    on CPU at 16 for biquads (k <= 4) and 32 for higher orders."""
-    size = 16 if k <= 4 else 32
-    while size < 2 * k:
+def _block_size(n: int, p: int) -> int:
+    """Block length L for a state of dimension p: the in-block Toeplitz matmul costs L multiply-adds per
+    sample, the block-state recurrence ~8 p^2 / L (see ``_solve_states``), so L ~ 2.8 p; a power of two
+    between 8 and 128, no longer than the signal needs."""
+    size = 8
+    while size < min(128, 2.8 * p):
         size *= 2
-    return max(k, min(size, max(16, 1 << (max(n, 1) - 1).bit_length())))
+    return min(size, max(8, 1 << (max(n, 1) - 1).bit_length()))
+
+
+def _operator_dtype():
+    """The small block operators (matrix powers, the state recurrence) run in float64 on the CPU: for
+    clustered poles (high-order filters in transfer-function form) the block transition A^L is so far
+    from normal that rounding it to float32 moves its eigenvalues out of the unit circle. GPUs have no
+    float64; there they stay float32."""
+    return mx.float64 if mx.default_device() == mx.cpu else mx.float32
 
 
 @functools.lru_cache(maxsize=64)
@@ -75,7 +89,7 @@ def _fir(x: mx.array, b: mx.array) -> mx.array:
 def _powers(comp: mx.array, count: int) -> mx.array:
     """comp^0 .. comp^(count-1) stacked on axis -3, by doubling."""
     p = comp.shape[-1]
-    eye = mx.broadcast_to(mx.eye(p), comp.shape)
+    eye = mx.broadcast_to(mx.eye(p, dtype=comp.dtype), comp.shape)
     pw = mx.stack([eye, comp], axis=-3)
     while pw.shape[-3] < count:
         step = pw[..., -1, :, :] @ comp  # comp^len
@@ -83,69 +97,228 @@ def _powers(comp: mx.array, count: int) -> mx.array:
     return pw[..., :count, :, :]
 
 
-def _toeplitz(h, rows, cols, offset, length):
-    """rows x cols matrix M[j, i] = h[j - i + offset] where 0 <= j - i + offset < length (h zero beyond)."""
-    idx, mask = _toeplitz_index(rows, cols, offset)
-    if length < rows + offset:
-        keep = mx.array(
-            (np.add.outer(np.arange(rows), -np.arange(cols)) + offset < length).astype(np.float32)
-        )
-        mask = mask * keep
-        idx = mx.minimum(idx, length - 1)
-    return mx.take(h, idx, axis=-1).reshape(*h.shape[:-1], rows, cols) * mask
+class _System(NamedTuple):
+    """State space s' = A s + B x, y = C s + D x (leading dims: one system per row)."""
+
+    a: mx.array  # [..., p, p]
+    b: mx.array  # [..., p]
+    c: mx.array  # [..., p]
+    d: mx.array  # [..., 1]
 
 
-def _iir(x: mx.array, b: mx.array, a: mx.array, zi: mx.array | None) -> mx.array:
-    """y = B(z)/A(z) x (a[0] = 1, len(b) == len(a) == k) from the DF2T state zi, in blocks.
-
-    State space of the transposed direct form II: s' = A s + B x, y = s[0] + b0 x with A[i, 0] = -a[i+1],
-    A[i, i+1] = 1 and B = b[1:] - a[1:] b0. The Markov parameters h = (b0, A^j B ...) never cancel large
-    terms, so float32 error stays at the level of a sequential DF2T loop.
-    """
-    k = b.shape[-1]
-    p = k - 1
-    n = x.shape[-1]
-    size = _block_size(n, k)
-    n_blocks = -(-n // size)
-    lead_c = b.shape[:-1]
+def _companion(b: mx.array, a: mx.array) -> _System:
+    """Transposed direct form II of b/a (a[0] = 1, equal lengths p + 1), SciPy's zi convention:
+    A[i, 0] = -a[i+1], A[i, i+1] = 1, B = b[1:] - a[1:] b0, C = e_0, D = b0. Its Markov parameters
+    (b0, A^j B ...) never cancel large terms, so float32 error stays at the level of a sequential loop."""
+    p = b.shape[-1] - 1
+    lead = b.shape[:-1]
     b0 = b[..., 0:1]
-    bvec = b[..., 1:] - a[..., 1:] * b0  # [..., p]
-    col = -mx.expand_dims(a[..., 1:], -1)  # [..., p, 1]
-    shift = mx.eye(p)[:, : p - 1]  # A[i, i+1] = 1
-    comp = (
-        mx.concatenate([col, mx.broadcast_to(shift, (*lead_c, p, p - 1))], axis=-1)
-        if p > 1
-        else col
+    col = -mx.expand_dims(a[..., 1:], -1)
+    shift = mx.broadcast_to(mx.eye(p, dtype=b.dtype)[:, : p - 1], (*lead, p, p - 1))
+    amat = mx.concatenate([col, shift], axis=-1) if p > 1 else col
+    c = mx.broadcast_to(mx.eye(p, dtype=b.dtype)[0], (*lead, p))
+    return _System(amat, b[..., 1:] - a[..., 1:] * b0, c, b0)
+
+
+def _cascade(sos: mx.array) -> _System:
+    """One state space for a cascade of second-order sections (rows normalised by a0): the state is the
+    sections' DF2T states side by side, A is block lower triangular (section i sees section j < i through
+    B_i D_{j+1} ... D_{i-1} C_j). Built from the sections, never through the expanded polynomial."""
+    m = sos.shape[-2]
+    lead = sos.shape[:-2]
+    secs = [_companion(sos[..., i, :3], sos[..., i, 3:]) for i in range(m)]
+    zero = mx.zeros((*lead, 2, 2), dtype=sos.dtype)
+    rows, bs, cs = [], [], []
+    gain_before = mx.ones((*lead, 1), dtype=sos.dtype)
+    for i, si in enumerate(secs):
+        blocks = []
+        for j, sj in enumerate(secs):
+            if j < i:
+                between = mx.ones((*lead, 1), dtype=sos.dtype)
+                for q in range(j + 1, i):
+                    between = between * secs[q].d
+                blocks.append(
+                    mx.expand_dims(si.b * between, -1) * mx.expand_dims(sj.c, -2)
+                )  # B_i (D...) C_j
+            else:
+                blocks.append(si.a if j == i else zero)
+        rows.append(mx.concatenate(blocks, axis=-1))
+        bs.append(si.b * gain_before)
+        gain_before = gain_before * si.d
+        after = mx.ones((*lead, 1), dtype=sos.dtype)
+        for q in range(i + 1, m):
+            after = after * secs[q].d
+        cs.append(si.c * after)
+    return _System(
+        mx.concatenate(rows, axis=-2),
+        mx.concatenate(bs, axis=-1),
+        mx.concatenate(cs, axis=-1),
+        gain_before,
     )
-    pw = _powers(comp, size + 1)  # [..., L+1, p, p]
-    ab = (pw[..., :size, :, :] @ mx.expand_dims(mx.expand_dims(bvec, -2), -1))[
-        ..., 0
-    ]  # [..., L, p]: A^j B
-    h = mx.concatenate([b0, ab[..., : size - 1, 0]], axis=-1)  # Markov parameters
-    c_mat = pw[..., :size, 0, :]  # [..., L, p]: y[j] gets (A^j s)[0]
-    g_mat = ab[..., ::-1, :]  # [..., L, p]: A^(L-1-i) B
-    phi = pw[..., size, :, :]
-    t_mat = _toeplitz(h, size, size, 0, size)
-    widths = [(0, 0)] * (x.ndim - 1)
-    xb = mx.pad(x, widths + [(0, n_blocks * size - n)]).reshape(*x.shape[:-1], n_blocks, size)
-    u = xb @ g_mat  # [..., n_blocks, p]
-    y = xb @ mx.swapaxes(t_mat, -1, -2)
+
+
+def _recurrence_operators(phi: mx.array, group: int):
+    """For s_{t+1} = phi s_t + v_t over a group of ``group`` steps (row vectors, s @ phi^T):
+    K [group p, (group + 1) p] maps the group's inputs to the partial states sum_{i<j} v_i phi^(j-1-i)T
+    for j = 0..group (block j = 0 is zero; block ``group`` is the group's total), P [p, group p] maps the
+    group's initial state to phi^j s for j < group, and phi^group."""
+    p = phi.shape[-1]
+    lead = phi.shape[:-2]
+    pt = mx.swapaxes(_powers(phi, group + 1), -1, -2)
+    zero = mx.zeros((*lead, p, p), dtype=phi.dtype)
+    k = mx.concatenate(
+        [
+            mx.concatenate(
+                [pt[..., j - 1 - i, :, :] if i < j else zero for j in range(group + 1)], axis=-1
+            )
+            for i in range(group)
+        ],
+        axis=-2,
+    )
+    pmat = mx.concatenate([pt[..., j, :, :] for j in range(group)], axis=-1)
+    return k, pmat, mx.swapaxes(pt[..., group, :, :], -1, -2)
+
+
+def _solve_states(v: mx.array, phi: mx.array, s0: mx.array | None) -> mx.array:
+    """States s_t (t = 0..count-1) of s_{t+1} = phi s_t + v_t, s_0 = s0, for v [..., count, p].
+
+    Recursive grouping: ``_GROUP`` consecutive steps become one block-Toeplitz matmul (partial states and
+    the group total), the group totals form the same recurrence with phi^group, solved recursively; a
+    short sequence runs a log-depth doubling scan. Cost ~8 p^2 multiply-adds per step, all in matmuls."""
+    count, p = v.shape[-2], v.shape[-1]
+    lead = v.shape[:-2]
+    if count > _SCAN_MAX:
+        m = _GROUP
+        groups = -(-count // m)
+        vg = mx.pad(v, [(0, 0)] * len(lead) + [(0, groups * m - count), (0, 0)])
+        k, pmat, phi_m = _recurrence_operators(phi, m)
+        part = vg.reshape(*lead, groups, m * p) @ k
+        starts = _solve_states(part[..., m * p :], phi_m, s0)
+        states = (starts @ pmat + part[..., : m * p]).reshape(*lead, groups * m, p)
+        return states[..., :count, :]
     first = (
-        mx.zeros_like(u[..., :1, :])
-        if zi is None
-        else mx.broadcast_to(mx.expand_dims(zi, -2), u[..., :1, :].shape)
+        mx.zeros_like(v[..., :1, :])
+        if s0 is None
+        else mx.broadcast_to(mx.expand_dims(s0, -2), v[..., :1, :].shape).astype(v.dtype)
     )
-    w = mx.concatenate([first, u[..., :-1, :]], axis=-2)
+    w = mx.concatenate([first, v[..., :-1, :]], axis=-2)
     d = 1
-    phi_d = phi
-    while d < n_blocks:
+    phi_d = mx.swapaxes(phi, -1, -2)
+    while d < count:
         shifted = mx.pad(w[..., :-d, :], [(0, 0)] * (w.ndim - 2) + [(d, 0), (0, 0)])
-        w = w + shifted @ mx.swapaxes(phi_d, -1, -2)
+        w = w + shifted @ phi_d
         d *= 2
-        if d < n_blocks:
+        if d < count:
             phi_d = phi_d @ phi_d
-    y = y + w @ mx.swapaxes(c_mat, -1, -2)
-    return y.reshape(*y.shape[:-2], n_blocks * size)[..., :n]
+    return w
+
+
+def _cholesky(w: mx.array) -> mx.array:
+    """Lower Cholesky factor of the small SPD matrices w [..., p, p], column by column (MLX's
+    ``linalg.cholesky`` runs on one CPU stream only and has no vmap)."""
+    p = w.shape[-1]
+    cols = []
+    for j in range(p):
+        v = w[..., :, j]
+        for col in cols:
+            v = v - col * col[..., j : j + 1]
+        mask = mx.array((np.arange(p) >= j).astype(np.float32)).astype(w.dtype)
+        cols.append(v * mask / mx.sqrt(mx.maximum(v[..., j : j + 1], 1e-30)))
+    return mx.stack(cols, axis=-1)
+
+
+def _lower_inverse(lo: mx.array) -> mx.array:
+    """Inverse of lower-triangular matrices [..., p, p] by forward substitution, row by row."""
+    p = lo.shape[-1]
+    eye = mx.eye(p, dtype=lo.dtype)
+    rows = []
+    for i in range(p):
+        r = eye[i]
+        for k, row in enumerate(rows):
+            r = r - lo[..., i, k : k + 1] * row
+        rows.append(r / lo[..., i, i : i + 1])
+    return mx.stack(rows, axis=-2)
+
+
+def _contracting_basis(phi: mx.array, steps: int = 24):
+    """S, S^-1 with S S^T = W = sum_k phi^k phi^kT (Smith's doubling, 2^steps terms): in the state
+    s' = S^-1 s the block transition S^-1 phi S is a contraction (its norm is below one), so the
+    block-state recurrence stays accurate in float32 however far from normal phi is (the companion
+    form of a high-order filter with clustered poles: ||A^16|| ~ 4e3 for butter(6, 0.1)). The output does
+    not depend on S, so S carries no gradient."""
+    phi = mx.stop_gradient(phi)
+    p = phi.shape[-1]
+    w = mx.broadcast_to(mx.eye(p, dtype=phi.dtype), phi.shape)
+    power = phi
+    for _ in range(steps):
+        w = w + power @ w @ mx.swapaxes(power, -1, -2)
+        power = power @ power
+    s = _cholesky(w)
+    return s, _lower_inverse(s)
+
+
+def _run_system(x: mx.array, system: _System, s0: mx.array | None, return_state: bool):
+    """y of the state space ``system`` for x [..., n] from state s0, in blocks of L samples:
+
+    y_k = T x_k + C_L s_k (T: L x L lower-triangular Toeplitz of the Markov parameters D, C A^j B;
+    C_L[i] = C A^i), s_{k+1} = A^L s_k + G^T x_k (G[i] = A^(L-1-i) B), the block states solved by
+    ``_solve_states`` in the contracting basis of ``_contracting_basis``. The operators come from
+    float64 powers of A (``_operator_dtype``), cast once; every array of the size of the signal is float32.
+    """
+    p = system.a.shape[-1]
+    n = x.shape[-1]
+    size = _block_size(n, p)
+    n_blocks = -(-n // size)
+    dt = _operator_dtype()
+    f32 = mx.float32
+    amat, bvec, cvec, d = (v.astype(dt) for v in system)
+    pw = _powers(amat, size + 1)  # A^0 .. A^L
+    ab = (pw[..., :size, :, :] @ mx.expand_dims(mx.expand_dims(bvec, -2), -1))[..., 0]  # A^j B
+    h = mx.concatenate([d, mx.sum(ab[..., : size - 1, :] * mx.expand_dims(cvec, -2), -1)], -1)
+    idx, mask = _toeplitz_index(size, size, 0)
+    t_mat = mx.take(h, idx, axis=-1).reshape(*h.shape[:-1], size, size) * mask
+    tt = mx.swapaxes(t_mat, -1, -2).astype(f32)
+    cm = mx.sum(pw[..., :size, :, :] * mx.expand_dims(mx.expand_dims(cvec, -1), -3), -2)  # C A^i
+    phi = pw[..., size, :, :]
+    basis, basis_inv = _contracting_basis(phi)
+    inv_t = mx.swapaxes(basis_inv, -1, -2)
+    g_mat = (ab[..., ::-1, :] @ inv_t).astype(f32)  # G S^-T
+    cmt = mx.swapaxes(cm @ basis, -1, -2).astype(f32)  # (C_L S)^T
+    phi_s = (basis_inv @ phi @ basis).astype(f32)
+    s0_s = (
+        None if s0 is None else (mx.expand_dims(s0.astype(dt), -2) @ inv_t)[..., 0, :].astype(f32)
+    )
+    lead = x.shape[:-1]
+    xb = mx.pad(x, [(0, 0)] * len(lead) + [(0, n_blocks * size - n)]).reshape(*lead, n_blocks, size)
+    states = _solve_states(xb @ g_mat, phi_s, s0_s)
+    y = mx.addmm(states @ cmt, xb, tt)
+    y = y.reshape(*y.shape[:-2], n_blocks * size)[..., :n]
+    if not return_state:
+        return y
+    # state after the last sample: from the last block's state and the samples of that block
+    last = (n - 1) // size
+    tail = n - last * size
+    x_tail = mx.expand_dims(x[..., last * size :].astype(dt), -2)
+    s_last = mx.expand_dims(states[..., last, :].astype(dt), -2) @ mx.swapaxes(basis, -1, -2)
+    s_n = (
+        s_last @ mx.swapaxes(pw[..., tail, :, :], -1, -2) + x_tail @ ab[..., :tail, :][..., ::-1, :]
+    )
+    return y, s_n[..., 0, :].astype(f32)
+
+
+def _filter_rows(x: mx.array, system: _System, s0: mx.array | None) -> mx.array:
+    """``_run_system`` without the final state, the rows split over two CPU streams when the filter is
+    shared by every row (``_parallel.batch_halves``; per-row initial states travel with their rows)."""
+    if system.a.ndim > 2 or x.ndim < 2:
+        return _run_system(x, system, s0, False)
+    n = x.shape[-1]
+    if s0 is None or s0.ndim == 1:
+        return _parallel.batch_halves(lambda rows: _run_system(rows, system, s0, False), x)
+    s0 = mx.broadcast_to(s0, (*x.shape[:-1], s0.shape[-1])).astype(x.dtype)
+    both = mx.concatenate([x, s0], axis=-1)
+    return _parallel.batch_halves(
+        lambda rows: _run_system(rows[..., :n], system, rows[..., n:], False), both
+    )[..., :n]
 
 
 def _lfilter(x, b, a, zi, return_zf):
@@ -157,7 +330,7 @@ def _lfilter(x, b, a, zi, return_zf):
     n = x.shape[-1]
     if k == 1:
         y = b * x
-    elif nb > _FIR_DIRECT_MAX:
+    elif na == 1 or nb > _FIR_DIRECT_MAX:
         v = _fir(x, b)
         if zi is not None:
             v = v + (
@@ -165,22 +338,19 @@ def _lfilter(x, b, a, zi, return_zf):
                 if n >= k - 1
                 else zi[..., :n]
             )
-        y = (
-            _iir(
-                v,
-                mx.pad(mx.ones((*b.shape[:-1], 1)), [(0, 0)] * (b.ndim - 1) + [(0, na - 1)]),
-                a,
-                None,
-            )
-            if na > 1
-            else v
-        )
+        if na > 1:
+            one = mx.pad(mx.ones((*a.shape[:-1], 1)), [(0, 0)] * (a.ndim - 1) + [(0, na - 1)])
+            v = _filter_rows(v, _companion(one, a), None)
+        y = v
     else:
         bp = mx.pad(b, [(0, 0)] * (b.ndim - 1) + [(0, k - nb)])
         ap = mx.pad(a, [(0, 0)] * (a.ndim - 1) + [(0, k - na)])
-        y = _iir(x, bp, ap, zi)
+        if return_zf:
+            return _run_system(x, _companion(bp, ap), zi, True)
+        y = _filter_rows(x, _companion(bp, ap), zi)
     if not return_zf:
         return y
+    # DF2T final state from the last k - 1 samples of x and y (the FIR and long-numerator paths)
     b_full = mx.pad(b, [(0, 0)] * (b.ndim - 1) + [(0, k - nb)])
     a_full = mx.pad(a, [(0, 0)] * (a.ndim - 1) + [(0, k - na)])
     widths = [(0, 0)] * (x.ndim - 1)
@@ -313,17 +483,14 @@ def sosfilt(x: mx.array, sos: mx.array, *, zi: mx.array | None = None, return_zf
 
 
 def _sosfilt(x, sos, zi, return_zf):
-    y = x
-    finals = []
-    for s in range(sos.shape[-2]):
-        z = None if zi is None else zi[..., s, :]
-        out = _lfilter(y, sos[..., s, :3], sos[..., s, 3:], z, return_zf)
-        if return_zf:
-            y, zf = out
-            finals.append(zf)
-        else:
-            y = out
-    return (y, mx.stack(finals, axis=-2)) if return_zf else y
+    """The whole cascade in one pass of ``_run_system`` (state: the sections' DF2T states)."""
+    sos = sos / sos[..., 3:4]
+    system = _cascade(sos)
+    s0 = None if zi is None else zi.reshape(*zi.shape[:-2], 2 * sos.shape[-2])
+    if not return_zf:
+        return _filter_rows(x, system, s0)
+    y, s_n = _run_system(x, system, s0, True)
+    return y, s_n.reshape(*s_n.shape[:-1], sos.shape[-2], 2)
 
 
 def sosfilt_zi(sos: mx.array) -> mx.array:
