@@ -1,14 +1,16 @@
 """Audio file I/O benchmark: mlxdsp against soundfile, librosa, pedalboard, miniaudio, torchcodec,
 mlx-audio-io, PyAV (M4A rows) and the floor, on the same files in the same process run.
 
-    python -m benchmarks io [--seconds 180] [--budget 1.5] [--only-env default|malloc]
+    python -m benchmarks io [--seconds 180] [--budget 1.5] [--only-env default|malloc] [--rows FLAC,sr=]
     python benchmarks/io.py ...
 
 The parent runs the whole table twice in child processes: with glibc's default malloc settings and with
 ``MALLOC_MMAP_THRESHOLD_=2000000000 MALLOC_TRIM_THRESHOLD_=4000000000`` (large fresh arrays then reuse
 heap pages instead of page-faulting new mmaps each time). Every timed call ends with an evaluated
 ``mx.array`` (peers' NumPy/torch results are converted inside the timed region). Cells show the median
-in ms and, in parentheses, peer time / mlxdsp time (> 1: mlxdsp is faster).
+in ms and, in parentheses, peer time / mlxdsp time (> 1: mlxdsp is faster). The ``mlxdsp-1t`` column
+is mlxdsp with ``MLXDSP_DECODE_THREADS=1`` (one decoding thread): its ratio is the gain from decoding
+in parallel parts, measured in the same run.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ if __package__ in (None, ""):  # python benchmarks/io.py
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "2000000000", "MALLOC_TRIM_THRESHOLD_": "4000000000"}
 PEERS = [
     "mlxdsp",
+    "mlxdsp-1t",  # MLXDSP_DECODE_THREADS=1: one decoding thread (the code before parallel parts)
     "floor",
     "soundfile",
     "librosa",
@@ -400,7 +403,27 @@ def peers(files: dict):
         r["mlx-audio-io"] = lambda: [
             ev(a) for a, _ in mai.batch_load(clips, num_workers=os.cpu_count() or 2)
         ]
+    for r in rows.values():
+        if "mlxdsp" in r:
+            r["mlxdsp-1t"] = _one_thread(r["mlxdsp"])
     return rows
+
+
+def _one_thread(fn):
+    """``fn`` run with ``MLXDSP_DECODE_THREADS=1`` (read by mlxdsp at each call)."""
+
+    def run():
+        old = os.environ.get("MLXDSP_DECODE_THREADS")
+        os.environ["MLXDSP_DECODE_THREADS"] = "1"
+        try:
+            return fn()
+        finally:
+            if old is None:
+                del os.environ["MLXDSP_DECODE_THREADS"]
+            else:
+                os.environ["MLXDSP_DECODE_THREADS"] = old
+
+    return run
 
 
 # --- measuring -------------------------------------------------------------------------------------
@@ -437,10 +460,13 @@ def _status(key: str) -> int:
     raise KeyError(key)
 
 
-def run_table(files: dict, budget: float) -> None:
+def run_table(files: dict, budget: float, only: str | None = None) -> None:
     from benchmarks.timing import format_table, median_ms
 
     rows = peers(files)
+    if only:
+        keep = [w.strip() for w in only.split(",")]
+        rows = {k: v for k, v in rows.items() if any(w in k for w in keep)}
     header = ["operation"] + [p for p in PEERS]
     table = []
     for name, fns in rows.items():
@@ -488,7 +514,7 @@ def child(args) -> None:
         text=True,
         check=True,
     ).stdout.strip()
-    run_table(files, args.budget)
+    run_table(files, args.budget, args.rows)
     print()
     print(mem, flush=True)
 
@@ -501,6 +527,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--budget", type=float, default=1.5, help="seconds per cell (>= 3 runs)")
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "mlxdsp-bench-io"))
     parser.add_argument("--only-env", choices=["default", "malloc"], help="run one malloc setting")
+    parser.add_argument(
+        "--rows", help="comma-separated substrings: run only the rows whose name contains one"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--memory", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -528,6 +557,8 @@ def main(argv: list[str]) -> None:
             "--workdir",
             args.workdir,
         ]
+        if args.rows:
+            cmd += ["--rows", args.rows]
         subprocess.run(cmd, env=env, check=True)
 
 

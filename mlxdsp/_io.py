@@ -216,6 +216,7 @@ _SPLIT_ENCODINGS = frozenset(
     | {0x70, 0x71, 0x72, 0x73, 0x82}
 )
 _SF_VORBIS = 0x0060
+_SF_MPEG = 0x230000
 _OGG_MAX_PAGE = 27 + 255 + 255 * 255  # header + segment table + body
 
 
@@ -535,9 +536,14 @@ def _read_blocks(f, n: int) -> tuple[np.ndarray, int, str | None]:
     return (blocks[0] if len(blocks) == 1 else np.concatenate(blocks)), got, reason
 
 
-def _split_ok(f, raw, size, n, threads) -> int:
-    """:func:`_split_limit` when a span of ``n`` frames is long enough to split, else 0."""
+def _split_ok(f, raw, size, pos, n, threads) -> int:
+    """:func:`_split_limit` when the span of ``n`` frames from ``pos`` is long enough to split,
+    else 0. MP3 also needs the span's half to be at least an eighth of its start: mpg123 finds a
+    frame by parsing the headers from the start of the file (~0.1 ms per second of audio), which
+    the second handle pays again."""
     if threads < 2 or n == _UNKNOWN_FRAMES or n < _SPLIT_MIN_SECONDS * f.samplerate:
+        return 0
+    if not isinstance(f, LibavFile) and f.format & 0x0FFF0000 == _SF_MPEG and pos > 8 * (n // 2):
         return 0
     return _split_limit(f, raw, size)
 
@@ -550,7 +556,7 @@ def _decode(fn, f, raw, name, size, start, n, *, mono, strict, planar=False, thr
     ch = f.channels
     out_ch = 1 if mono else ch
     trusted = n != _UNKNOWN_FRAMES and n * ch * 4 <= _MAX_BYTES_PER_FILE_BYTE * size + (64 << 20)
-    limit = _split_ok(f, raw, size, n, threads) if trusted else 0
+    limit = _split_ok(f, raw, size, start, n, threads) if trusted else 0
     swap = _pcm16_swap(f) if planar and trusted and not (mono and ch > 1) else None
     if swap is not None:
         out = mx.zeros((ch, n), mx.float32)
@@ -626,7 +632,7 @@ def _decode_resampled(fn, f, raw, name, size, start, n, *, sr, mono, quality, st
     out = mx.zeros((r.capacity(n), out_ch), mx.float32)
     mx.eval(out)
     outv = np.asarray(memoryview(out))
-    limit = _split_ok(f, raw, size, n, threads)
+    limit = _split_ok(f, raw, size, start, n, threads)
     got_total, pos, reason = 0, 0, None
     with contextlib.closing(_blocks(f, raw, name, start, n, 1 << 16, threads, limit)) as it:
         for buf, got, _, why in it:
@@ -971,7 +977,7 @@ def _stream(
                 break
         # Otherwise blocks (decoded ahead on other threads when ``threads`` > 1, two handles taking
         # turns where that is bit-identical), copied out of the reused block buffers here.
-        limit = _split_ok(f, raw, size, n, threads)
+        limit = _split_ok(f, raw, size, start, n, threads)
         blocks = _blocks(
             f,
             raw,
