@@ -146,6 +146,28 @@ def test_hpss_matches_librosa(y, kw):
         assert rel_err(to_np(h), rh) <= 1e-5 and rel_err(to_np(p), rp) <= 1e-5
 
 
+@pytest.mark.parametrize("size", [3, 5, 7, 31, 35, 37])
+def test_median_filter_matches_scipy(size):
+    """Min/max networks up to size 35 (four outputs per shared core), the gathered stack beyond; lengths
+    around the network's threshold (size // 2 + 4) and not multiples of four; both axes; compiled."""
+    import scipy.ndimage
+
+    rng = np.random.default_rng(size)
+    for n in sorted({size // 2 + 3, size // 2 + 4, size // 2 + 5, 2 * size + 1, 50}):
+        x = rng.standard_normal((2, 3, n)).astype(np.float32)
+        x[0, 0, 1::3] = x[0, 0, 0]  # ties
+        for axis in (-1, 1):
+            xs = np.swapaxes(x, -1, 1) if axis == 1 else x
+            fp = [1] * 3
+            fp[axis] = size
+            ref = scipy.ndimage.median_filter(xs, size=fp, mode="reflect")
+            run = lambda a: mlxdsp.median_filter(a, size=size, axis=axis)  # noqa: E731
+            for fn in (run, mx.compile(run)):
+                out = fn(mx.array(xs))
+                assert out.shape == xs.shape and out.dtype == mx.float32
+                assert np.array_equal(to_np(out), ref), (size, n, axis)
+
+
 def test_trim_and_split_match_librosa(y):
     ys = np.concatenate([np.zeros(5000), y, np.zeros(7000), y[:3000], np.zeros(4000)])
     out, (s, e) = mlxdsp.trim(f32(ys))
