@@ -161,7 +161,7 @@ def test_median_filter_matches_scipy(size):
             fp = [1] * 3
             fp[axis] = size
             ref = scipy.ndimage.median_filter(xs, size=fp, mode="reflect")
-            run = lambda a: mlxdsp.median_filter(a, size=size, axis=axis)  # noqa: E731
+            run = lambda a, axis=axis: mlxdsp.median_filter(a, size=size, axis=axis)  # noqa: E731
             for fn in (run, mx.compile(run)):
                 out = fn(mx.array(xs))
                 assert out.shape == xs.shape and out.dtype == mx.float32
