@@ -366,7 +366,7 @@ def mel_spectrogram(
             )
 
     def to_mel(X: mx.array) -> mx.array:
-        if mx.default_device() == mx.cpu:
+        if _kernels.enabled() is None:  # CPU (or kernels off): BLAS-friendly orientation
             spectrum = mx.contiguous(magnitude_from_power(power_of(X), power))
             return project_columns(spectrum, filterbank, options)
         rows = _kernels.mel_projection(mx.swapaxes(X, -1, -2), power, filterbank, banded)

@@ -8,6 +8,8 @@ import mlx.core as mx
 
 from . import _checks, _framing, _kernels, _parallel
 from ._errors import ParameterError
+from ._fft import inverse_rfft as _inverse_rfft
+from ._fft import rfft_rows
 from ._frames import fit_length, overlap_add_rows, pad_signal
 from ._typing import PadMode
 from ._window import analysis_window
@@ -95,10 +97,10 @@ def stft(
     def pipeline(signal: mx.array) -> mx.array:
         padded = pad_signal(fn, signal, left, right, pad_mode) if center else signal
         framing = dict(source=signal, padding=(left, right, pad_mode))
-        if onesided:  # fused frame + window + rFFT kernel on a GPU (power-of-two n_fft)
+        if onesided and _kernels.enabled() is not None:  # fused frame + window + rFFT kernel
             return _kernels.windowed_rfft(padded, w, n_fft, hop_length, count, **framing)
         rows = _kernels.windowed_frames(padded, w, n_fft, hop_length, count, **framing)
-        return mx.fft.fft(rows, axis=-1)
+        return rfft_rows(rows) if onesided else mx.fft.fft(rows, axis=-1)
 
     n_freq = n_fft // 2 + 1 if onesided else n_fft
     output_bytes = 8 * n_freq * count * (x.size // max(1, x.shape[-1]))
@@ -259,16 +261,6 @@ def _frame_pieces(x, n_fft, hop_length, win_length, center, pad_mode):
     if count <= per_piece + per_piece // 2:
         return None
     return left, right, hop, count, per_piece
-
-
-def _inverse_rfft(spectra: mx.array, n: int) -> mx.array:
-    """irfft along the last axis. For odd n, MLX 0.32's jvp of ``irfft(z, n=odd)`` returns n - 1
-    samples, so odd sizes go through the full Hermitian spectrum and a complex ifft instead (exactly
-    irfft's result: the imaginary part of the DC bin only adds an imaginary constant)."""
-    if n % 2 == 0:  # one kernel on a GPU for a power-of-two n (else mx.fft.irfft)
-        return _kernels.irfft_rows(spectra, n)
-    mirrored = mx.conj(spectra[..., :0:-1])
-    return mx.real(mx.fft.ifft(mx.concatenate([spectra, mirrored], axis=-1), axis=-1))
 
 
 def _describe(window) -> str:
