@@ -411,38 +411,69 @@ def spectral_contrast(
     if quantile == 1.0:
         raise ParameterError(f"[{fn}] quantile={quantile!r} must be < 1.0")
     linear = _checks.boolean(fn, "linear", linear)
-    S, n_fft = _magnitude(
-        fn,
-        x,
-        S,
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window=window,
-        center=center,
-        pad_mode=pad_mode,
-    )
-    bands = _contrast_bands(fn, sr, n_fft, S.shape[-2], fmin, n_bands, quantile)
-    valleys, peaks = [], []
-    for lo, hi, q in bands:
-        band = S[..., lo:hi, :]
-        q = min(q, hi - lo)  # librosa's sorted[:q] of a shorter band takes all of it
-        if q == 1:
-            valleys.append(mx.min(band, axis=-2, keepdims=True))
-            peaks.append(mx.max(band, axis=-2, keepdims=True))
-            continue
-        # The mean of the q smallest (largest) values needs no full sort: partition along a
-        # contiguous last axis (MLX's sort over axis -2 is ~10x slower).
-        rows = mx.swapaxes(band, -1, -2)
-        low = mx.partition(rows, q - 1, axis=-1)[..., :q]
-        high = mx.partition(rows, hi - lo - q, axis=-1)[..., hi - lo - q :]
-        valleys.append(mx.expand_dims(mx.mean(low, axis=-1), -2))
-        peaks.append(mx.expand_dims(mx.mean(high, axis=-1), -2))
-    valley = mx.concatenate(valleys, axis=-2)
-    peak = mx.concatenate(peaks, axis=-2)
+
+    def valleys_and_peaks(S, n_fft):
+        bands = _contrast_bands(fn, sr, n_fft, S.shape[-2], fmin, n_bands, quantile)
+        valleys, peaks = [], []
+        for lo, hi, q in bands:
+            q = min(q, hi - lo)  # librosa's sorted[:q] of a shorter band takes all of it
+            # Band rows on the contiguous axis (a spectrogram made here is frame-major).
+            rows = mx.swapaxes(S[..., lo:hi, :], -1, -2)
+            valleys.append(_mean_of_extremes(rows, q, largest=False))
+            peaks.append(_mean_of_extremes(rows, q, largest=True))
+        return mx.swapaxes(mx.stack(valleys + peaks, axis=-1), -1, -2)
+
+    # From a waveform: in runs of frames (reduced_spectrogram), the spectrogram never exists whole.
+    both = _per_frame(
+        fn, x, S, valleys_and_peaks, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+        window=window, center=center, pad_mode=pad_mode,
+    )  # fmt: skip
+    valley, peak = both[..., : n_bands + 1, :], both[..., n_bands + 1 :, :]
     if linear:
         return peak - valley
     return power_to_db(peak) - power_to_db(valley)
+
+
+# Up to this many values per frame, the mean of the q smallest (largest) is taken by q exact
+# selection passes over the band instead of mx.partition (measured on 7752 frames: 74 bins, q=2:
+# 7.1 -> 2.5 ms; 149 bins, q=3: 13.4 -> 6.8 ms; q=6 of 297 bins: partition is faster).
+_SELECTION_PASSES = 3
+
+
+def _mean_of_extremes(rows: mx.array, q: int, *, largest: bool) -> mx.array:
+    """Mean of the q smallest (or largest) values along the last axis of ``rows`` [..., n] -> [...],
+    ties counted with their multiplicity (the mean of ``sorted(row)[:q]``, librosa's)."""
+    n = rows.shape[-1]
+    if q == 1:
+        return mx.max(rows, axis=-1) if largest else mx.min(rows, axis=-1)
+    if q > _SELECTION_PASSES:
+        # No full sort needed: partition along the contiguous last axis (MLX's sort is ~5x slower).
+        if largest:
+            return mx.mean(mx.partition(rows, n - q, axis=-1)[..., n - q :], axis=-1)
+        return mx.mean(mx.partition(rows, q - 1, axis=-1)[..., :q], axis=-1)
+    # Pass k finds the next distinct extreme value beyond the previous one and takes as many of its
+    # copies as are still missing from the q.
+    beyond = mx.less if largest else mx.greater
+    far = -math.inf if largest else math.inf
+    total = None
+    missing = None
+    previous = None
+    for _ in range(q):
+        candidates = rows if previous is None else mx.where(beyond(rows, previous), rows, far)
+        extreme = (
+            mx.max(candidates, axis=-1, keepdims=True)
+            if largest
+            else mx.min(candidates, axis=-1, keepdims=True)
+        )
+        copies = mx.sum(rows == extreme, axis=-1, keepdims=True).astype(rows.dtype)
+        taken = mx.minimum(copies, q) if missing is None else mx.minimum(copies, missing)
+        # Once the q are complete (or the band has fewer distinct values), `extreme` may be the
+        # +-inf filler: it then contributes nothing (and no 0 * inf).
+        part = taken * mx.where(taken > 0, extreme, 0.0)
+        total = part if total is None else total + part
+        missing = q - taken if missing is None else missing - taken
+        previous = extreme
+    return mx.squeeze(total, -1) / q
 
 
 def spectral_flatness(

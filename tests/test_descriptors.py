@@ -395,3 +395,26 @@ S2 = mx.ones((129, 5))
 def test_errors(call, match):
     with pytest.raises(mlxdsp.ParameterError, match=match):
         call()
+
+
+@pytest.mark.parametrize("kind", ["random", "ties", "silence", "two values"])
+@pytest.mark.parametrize("n,q", [(5, 2), (7, 3), (74, 2), (149, 3), (20, 6)])
+def test_contrast_mean_of_extremes_matches_numpy_sort(n, q, kind):
+    """spectral_contrast's peak/valley selection (q exact passes for small q, partition beyond) against
+    the mean of NumPy's sorted ends, ties and all-equal (silent) bands included."""
+    from mlxdsp._descriptors import _mean_of_extremes
+
+    rng = np.random.default_rng(n * 10 + q)
+    v = rng.random((40, n))
+    if kind == "ties":
+        v = np.round(v * 3) / 3
+    elif kind == "silence":
+        v[:] = 0.0
+    elif kind == "two values":
+        v = np.where(v < 0.5, 0.25, 0.75)
+    v = v.astype(np.float32)
+    ordered = np.sort(v.astype(np.float64), axis=-1)
+    for largest, expected in ((False, ordered[:, :q]), (True, ordered[:, n - q :])):
+        got = _mean_of_extremes(mx.array(v), q, largest=largest)
+        assert got.shape == (40,) and got.dtype == mx.float32
+        assert rel_err(np.array(got), expected.mean(axis=-1)) <= 1e-6
