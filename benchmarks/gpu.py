@@ -281,7 +281,7 @@ def run(runs: int, quick: bool) -> list[dict]:
             spec.nbytes + frame_bytes,
         ),
         (
-            "irfft_ola kernel (irfft + window + overlap-add + scale)",
+            "fused istft back end (irfft + window + overlap-add + scale)",
             lambda z: _kernels.irfft_overlap_add(z, w, scale, n_fft, hop),
             (spec,),
             spec.nbytes + scale.size * 4 * batch,
@@ -315,24 +315,20 @@ def run(runs: int, quick: bool) -> list[dict]:
         ]
         mx.eval(Xs)
         nbytes = batch * samples * 4 + batch * (1 + samples // hop) * (n_fft // 2 + 1) * 8
-        saved = (_kernels.ola_layout, _kernels.OLA_THREADS, _kernels.OLA_GROUPS)
-        variants = [("istft two kernels", None, None)] + [
-            (f"istft fused threads={t} groups={gr}", t, gr)
-            for t, gr in [
-                (128, 1024),
-                (64, 1024),
-                (256, 1024),
-                (128, 512),
-                (128, 2048),
-                (128, 4096),
-            ]
+        saved = (_kernels.ISTFT_FUSION, _kernels.OLA_THREADS, _kernels.OLA_GROUPS)
+        variants = [
+            ("istft two kernels (irfft, overlap_add)", "", 128, 1024),
+            ("istft fused, atomic (irfft_add)", "atomic", 128, 1024),
+            ("istft fused, ring threads=128 groups=1024", "ring", 128, 1024),
+            ("istft fused, ring threads=256 groups=2048", "ring", 256, 2048),
+            ("istft fused, ring threads=128 groups=2048", "ring", 128, 2048),
         ]
-        for name, threads, groups in variants:
-            if threads is None:
-                _kernels.ola_layout = lambda *args: None
-            else:
-                _kernels.ola_layout = saved[0]
-                _kernels.OLA_THREADS, _kernels.OLA_GROUPS = threads, groups
+        for name, fusion, threads, groups in variants:
+            _kernels.ISTFT_FUSION, _kernels.OLA_THREADS, _kernels.OLA_GROUPS = (
+                fusion,
+                threads,
+                groups,
+            )
 
             def inverse(X, n_fft=n_fft, hop=hop, samples=samples):
                 return mlxdsp.istft(X, n_fft=n_fft, hop_length=hop, length=samples)
@@ -344,7 +340,7 @@ def run(runs: int, quick: bool) -> list[dict]:
             )  # fmt: skip
             rows.append(row)
             print(json.dumps(row), flush=True)
-        _kernels.ola_layout, _kernels.OLA_THREADS, _kernels.OLA_GROUPS = saved
+        _kernels.ISTFT_FUSION, _kernels.OLA_THREADS, _kernels.OLA_GROUPS = saved
         del xs, Xs
 
     # multi-resolution STFT loss, value_and_grad (B=4, T=160k and 4 x 1.32M)

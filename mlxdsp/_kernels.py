@@ -60,12 +60,10 @@ KERNELS = {
     "stft_rfft": (("x", "window", "twiddle"), ("spec",)),
     "irfft": (("spec", "twiddle"), ("rows",)),
     "irfft_ola": (("spec", "window", "scale", "twiddle"), ("y",)),
+    "irfft_add": (("spec", "window", "scale", "twiddle"), ("y",)),
 }
-_GROUP_KERNELS = (
-    "stft_rfft",
-    "irfft",
-    "irfft_ola",
-)  # threadgroup kernels: the layout is in their geometry
+_GROUP_KERNELS = ("stft_rfft", "irfft", "irfft_ola", "irfft_add")  # layout in the geometry
+_ATOMIC_KERNELS = ("irfft_add",)  # output zero-initialised, atomic on Metal
 _THREADS_PER_GROUP = 256
 _INT32_LIMIT = 2**31 - 1
 _MAX_GRID_Y = 65535  # batch rows run along the grid's y axis (CUDA's limit on blocks in y)
@@ -182,6 +180,9 @@ class OLAGeometry(NamedTuple):
 # H100/H200; each threadgroup transforms cover - 1 frames of its neighbour's span again).
 OLA_THREADS = 128
 OLA_GROUPS = 1024
+# Which fused iSTFT kernel irfft_overlap_add uses: "atomic" (irfft_add: the irfft kernel adding each
+# windowed, scaled frame into the zeroed output), "ring" (irfft_ola), or "" (irfft + overlap_add).
+ISTFT_FUSION = "atomic"
 _SHARED_LIMIT = {"cuda": 48 * 1024, "metal": 32 * 1024}
 
 
@@ -282,11 +283,12 @@ _INCLUDE = "// @include "
 
 @functools.cache
 def kernel_body(kind: str) -> str:
-    """The shared body of ``kind``, its ``// @include name.inc`` lines replaced by shared/name.inc."""
+    """The shared body of ``kind``, its ``// @include name.inc`` lines replaced by shared/name.inc
+    (whose own includes are resolved the same way)."""
     lines = []
     for line in _read(f"shared/{kind}.inc").splitlines(keepends=True):
         if line.startswith(_INCLUDE):
-            line = _read(f"shared/{line[len(_INCLUDE) :].strip()}")
+            line = kernel_body(line[len(_INCLUDE) :].strip().removesuffix(".inc"))
         lines.append(line)
     return "".join(lines)
 
@@ -301,12 +303,14 @@ def kernel_source(kind: str, backend: str) -> KernelSource:
 
 def _make_kernel(kind: str, backend: str):
     spec = kernel_source(kind, backend)
+    options = {"atomic_outputs": True} if backend == "metal" and kind in _ATOMIC_KERNELS else {}
     make = mx.fast.cuda_kernel if backend == "cuda" else mx.fast.metal_kernel
     return make(
         name=spec.name,
         input_names=list(spec.input_names),
         output_names=list(spec.output_names),
         source=spec.source,
+        **options,
     )
 
 
@@ -324,6 +328,7 @@ def _kernel(kind: str, backend: str):
 _TEMPLATE_NAMES = {
     "irfft": ("NFFT", "LOG2M", "TPF", "FPG", "ADJ"),
     "irfft_ola": ("NFFT", "LOG2M", "HOP", "TPF", "FPG", "RING", "SPAN"),
+    "irfft_add": ("NFFT", "LOG2M", "HOP", "TPF", "FPG", "ADJ"),
     "stft_rfft": ("NFFT", "LOG2M", "HOP", "LEFT", "RIGHT", "PAD_MODE", "TPF", "FPG"),
 }
 _TEMPLATE_FIELDS = {
@@ -361,6 +366,9 @@ def launch_grid(kind: str, shape: tuple[int, ...], g=None) -> tuple[int, int, in
         return (groups * g.threads, max(shape[0], 1), 1)
     if kind == "irfft":  # one threadgroup per fpg rows
         return (-(-max(shape[0], 1) // g.fpg) * g.threads, 1, 1)
+    if kind == "irfft_add":  # one threadgroup per fpg frames of the flattened [B * NF], 1-D
+        frames = max(shape[0], 1) * ((shape[1] - g.n_fft) // g.hop + 1)
+        return (-(-frames // g.fpg) * g.threads, 1, 1)
     if kind == "irfft_ola":  # one threadgroup per span of output hops along x, y over rows
         hops = -(-max(shape[1], 1) // g.hop)
         return (-(-hops // g.span) * g.threads, max(shape[0], 1), 1)
@@ -377,6 +385,7 @@ def _launch(kind: str, backend: str, g, inputs: list[mx.array], shape: tuple[int
         threadgroup=(g.threads if kind in _GROUP_KERNELS else _THREADS_PER_GROUP, 1, 1),
         output_shapes=[shape],
         output_dtypes=[mx.float32],
+        **({"init_value": 0.0} if kind in _ATOMIC_KERNELS else {}),
     )
     return out[0]
 
@@ -448,11 +457,10 @@ def irfft_pure(g: FFTGeometry, spec: mx.array, twiddle: mx.array) -> mx.array:
     return _inverse_pure(g, mx.view(spec, mx.complex64))
 
 
-def irfft_ola_pure(
-    g: OLAGeometry, spec: mx.array, window: mx.array, scale: mx.array, twiddle: mx.array
-) -> mx.array:
-    """Reference of the fused iSTFT kernel: [B, NF, 2 * (n_fft/2 + 1)] interleaved half spectra ->
-    [B, (NF - 1) * hop + n_fft]: irfft of each frame, times the window, overlap-added, times scale."""
+def irfft_ola_pure(g, spec: mx.array, window: mx.array, scale: mx.array, twiddle: mx.array):
+    """Reference of the fused iSTFT kernels (``irfft_ola``, ``irfft_add``): [B, NF, 2 * (n_fft/2 + 1)]
+    interleaved half spectra -> [B, (NF - 1) * hop + n_fft]: irfft of each frame, times the window,
+    overlap-added, times scale."""
     rows = mx.fft.irfft(mx.view(spec, mx.complex64), n=g.n_fft, axis=-1)
     return overlap_add_rows(rows * window, g.hop) * scale
 
@@ -491,6 +499,7 @@ _PURE = {
     "stft_rfft": stft_rfft_pure,
     "irfft": irfft_pure,
     "irfft_ola": irfft_ola_pure,
+    "irfft_add": irfft_ola_pure,
 }
 
 
@@ -520,15 +529,14 @@ def _validation_case(kind: str, g):
     if kind == "irfft":  # more rows than one threadgroup holds (a partly filled last group)
         spec = rng.standard_normal((g.fpg + 3, g.n_fft + 2)).astype(np.float32)
         return [mx.array(spec), _twiddle(g.n_fft)], (g.fpg + 3, g.n_fft)
-    if (
-        kind == "irfft_ola"
-    ):  # 2 rows, 2 threadgroups (the last one partly filled), random window/scale
-        frames = g.span + g.span // 2 + g.cover
+    if kind in ("irfft_ola", "irfft_add"):  # 2 rows, partly filled last threadgroup, random window
+        frames = g.span + g.span // 2 + g.cover if kind == "irfft_ola" else 2 * g.fpg + 3
         spec = rng.standard_normal((2, frames, g.n_fft + 2)).astype(np.float32)
         window = rng.standard_normal(g.n_fft).astype(np.float32)
-        scale = rng.uniform(0.5, 2.0, g.length_for(frames)).astype(np.float32)
+        length = (frames - 1) * g.hop + g.n_fft
+        scale = rng.uniform(0.5, 2.0, length).astype(np.float32)
         inputs = [mx.array(spec), mx.array(window), mx.array(scale), _twiddle(g.n_fft)]
-        return inputs, (2, g.length_for(frames))
+        return inputs, (2, length)
     if kind == "stft_rfft":
         # 2 rows, more frames than one threadgroup holds (a partly filled last group)
         frames = g.fpg + 2
@@ -816,24 +824,29 @@ def _irfft_fn(g: FFTGeometry):
     return irfft
 
 
-def _irfft_ola_op(g: OLAGeometry, spec: mx.array, window: mx.array, scale: mx.array) -> mx.array:
+def _ola_kind(g) -> str:
+    """The fused iSTFT kernel of a geometry: the ring form (OLAGeometry) or the atomic form."""
+    return "irfft_ola" if isinstance(g, OLAGeometry) else "irfft_add"
+
+
+def _irfft_ola_op(g, spec: mx.array, window: mx.array, scale: mx.array) -> mx.array:
     """[B, NF, n_fft/2 + 1] complex64 -> [B, (NF - 1) * hop + n_fft]: the fused iSTFT kernel, or its
     pure path."""
     flat = mx.view(spec, mx.float32)
-    backend = _usable("irfft_ola", g)
+    backend = _usable(_ola_kind(g), g)
     if backend is None:
         return irfft_ola_pure(g, flat, window, scale, _twiddle(g.n_fft))
-    shape = (spec.shape[0], g.length_for(spec.shape[1]))
-    return _launch("irfft_ola", backend, g, [flat, window, scale, _twiddle(g.n_fft)], shape)
+    shape = (spec.shape[0], (spec.shape[1] - 1) * g.hop + g.n_fft)
+    return _launch(_ola_kind(g), backend, g, [flat, window, scale, _twiddle(g.n_fft)], shape)
 
 
-def _irfft_ola_diff(g: OLAGeometry, spec: mx.array, window: mx.array, scale: mx.array) -> mx.array:
-    if _usable("irfft_ola", g) is None:
+def _irfft_ola_diff(g, spec: mx.array, window: mx.array, scale: mx.array) -> mx.array:
+    if _usable(_ola_kind(g), g) is None:
         return _irfft_ola_unfused(g, spec, window, scale)
     return _irfft_ola_fn(g)(spec, window, scale)
 
 
-def _irfft_ola_unfused(g: OLAGeometry, spec: mx.array, window: mx.array, scale: mx.array):
+def _irfft_ola_unfused(g, spec: mx.array, window: mx.array, scale: mx.array):
     """The same function as two differentiable stages: the irfft kernel, then the overlap-add kernel
     (each falling back to its pure path); the fused kernel's backward goes through it."""
     n_freq = spec.shape[-1]
@@ -844,7 +857,7 @@ def _irfft_ola_unfused(g: OLAGeometry, spec: mx.array, window: mx.array, scale: 
 
 
 @functools.lru_cache(maxsize=64)
-def _irfft_ola_fn(g: OLAGeometry):
+def _irfft_ola_fn(g):
     """irfft + window + overlap-add + scale as one kernel. Backward: the vjp of the two-stage form (the
     frames kernel, rfft's adjoint as a weighted irfft; the rows are recomputed); forward-mode: the
     fused kernel again (it is linear in each argument)."""
@@ -862,7 +875,7 @@ def _irfft_ola_fn(g: OLAGeometry):
     @irfft_ola.jvp
     def irfft_ola_jvp(primals, tangents):
         spec = primals[0]
-        shape = (spec.shape[0], g.length_for(spec.shape[1]))
+        shape = (spec.shape[0], (spec.shape[1] - 1) * g.hop + g.n_fft)
         return _multilinear_jvp(functools.partial(_irfft_ola_diff, g), primals, tangents, shape)
 
     return irfft_ola
@@ -1013,9 +1026,11 @@ def irfft_overlap_add(
             and rows * n_frames * (n_fft + 2) < _INT32_LIMIT
             and rows * (length + n_fft) < _INT32_LIMIT
         )
-        if fits:
+        if fits and ISTFT_FUSION == "atomic":
+            g = FFTGeometry(n_fft, hop_length, tpf=fft_layout(n_fft)[0], fpg=fft_layout(n_fft)[1])
+        elif fits and ISTFT_FUSION == "ring":
             g = ola_layout(n_fft, hop_length, n_frames, rows, backend)
-    if g is None or _usable("irfft_ola", g) is None:
+    if g is None or _usable(_ola_kind(g), g) is None:
         return overlap_add_scaled(irfft_rows(spectra, n_fft), window, scale, hop_length)
     lead = spectra.shape[:-2]
     y = _irfft_ola_fn(g)(spectra.reshape(-1, n_frames, n_freq), window, scale)

@@ -278,7 +278,7 @@ def main() -> int:
     print(f"kernel configurations validated OK: {ran}, failed: {len(_kernels._validated) - ran}")
     fused = {
         kind: sum(1 for key, ok in _kernels._validated.items() if ok and key[0] == kind)
-        for kind in ("stft_rfft", "irfft", "irfft_ola")
+        for kind in ("stft_rfft", "irfft", "irfft_add")
     }
     print(f"  of which fused FFT kernels: {fused}")
     if ran == 0 or 0 in fused.values():

@@ -1,9 +1,11 @@
-"""The fused iSTFT kernel body (kernels/shared/irfft_ola.inc) run on the CPU, and its layout.
+"""The fused iSTFT kernel bodies (kernels/shared/irfft_ola.inc, irfft_add.inc) run on the CPU.
 
 The body is compiled with g++ against tests/kernel_harness/emulator.h (each threadgroup's threads run
 as coroutines switched at every barrier, in forward and in reversed order), launched like the GPU
 (whole threadgroups, spare ones past the end, batch rows on y plus a spare row), and compared with
 NumPy's float64 irfft + window + overlap-add + scale, and with the pure-MLX reference of the kernel.
+irfft_ola (the ring form) also has its layout checked; irfft_add (the atomic form) adds into a zeroed
+output (the emulator runs a group's threads one at a time, so its adds are plain adds).
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def _reference(g, spec, window, scale):
     half = spec[..., 0::2].astype(np.float64) + 1j * spec[..., 1::2]
     frames = np.fft.irfft(half, n=g.n_fft, axis=-1) * window.astype(np.float64)
     rows, count = spec.shape[:2]
-    y = np.zeros((rows, g.length_for(count)))
+    y = np.zeros((rows, (count - 1) * g.hop + g.n_fft))
     for f in range(count):
         y[:, f * g.hop : f * g.hop + g.n_fft] += frames[:, f]
     return y * scale
@@ -172,3 +174,38 @@ def test_layout_refuses_what_does_not_fit(n_fft, hop, backend):
     iSTFT then runs its two stages (irfft kernel, overlap-add kernel)."""
     assert _kernels.ola_layout(n_fft, hop, 100, 1, backend) is None
     assert _kernels.ola_layout(1024, 128, 100, 1, "cuda") is not None
+
+
+ADD_CASES = [(16, 4, 21), (32, 5, 13), (64, 64, 9), (256, 100, 7), (1024, 256, 6), (2048, 300, 5)]
+
+
+@pytest.mark.parametrize("n_fft, hop, frames", ADD_CASES)
+def test_host_atomic_body_matches_float64(tmp_path, n_fft, hop, frames):
+    """irfft_add: the irfft kernel's transform, then each windowed, scaled frame added into y."""
+    tpf, fpg = _kernels.fft_layout(n_fft)
+    g = _kernels.FFTGeometry(n_fft, hop, tpf=tpf, fpg=fpg)
+    lib = build("irfft_add", g, _SOURCE, tmp_path)
+    rows = 2
+    rng = np.random.default_rng(n_fft + frames)
+    spec = rng.standard_normal((rows, frames, n_fft + 2)).astype(np.float32)
+    window = rng.uniform(0.1, 1.0, n_fft).astype(np.float32)
+    length = (frames - 1) * hop + n_fft
+    scale = rng.uniform(0.5, 2.0, length).astype(np.float32)
+    want = _reference(g, spec, window, scale)
+    grid = _kernels.launch_grid("irfft_add", (rows, length), g)
+    assert grid[0] % g.threads == 0 and grid[0] // g.threads == -(-rows * frames // g.fpg)
+    f32, i32 = ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_int)
+    dims = np.array(spec.shape, np.int32)
+    tw = _kernels._twiddle_np(n_fft)
+    for order in (0, 1):
+        out = np.full(rows * length + 4 * n_fft, 7.0, np.float32)
+        out[: rows * length] = 0.0  # init_value
+        code = lib.run(
+            spec.ctypes.data_as(f32), dims.ctypes.data_as(i32), window.ctypes.data_as(f32),
+            scale.ctypes.data_as(f32), tw.ctypes.data_as(f32), out.ctypes.data_as(f32),
+            grid[0] // g.threads + 1, 1, order,
+        )  # fmt: skip
+        assert code == 0, "divergent barrier"
+        assert np.all(out[rows * length :] == 7.0), "a thread past the output wrote"
+        got = out[: rows * length].reshape(rows, length)
+        assert rel_err(got, want) <= 1e-6, f"order {order}: {rel_err(got, want):.2e}"

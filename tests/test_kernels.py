@@ -65,16 +65,20 @@ def test_generated_source(kind, backend):
             assert token not in body, f"{kind} body uses backend token {token!r}"
     # every input and output is used; shapes come from the first input
     for name in (*inputs, *outputs):
-        assert f"{name}[" in body, f"{name} unused in {kind}"
+        used = f"{name}[" in body or f"DSP_ATOMIC_ADD({name}," in body
+        assert used, f"{name} unused in {kind}"
     assert f"{inputs[0]}_shape[0]" in body
-    if kind in ("stft_rfft", "irfft"):
+    if kind in ("stft_rfft", "irfft", "irfft_add"):
         # threadgroup kernel: every thread reaches every barrier; the bounds check (frames past the
         # end, rows past the batch) comes after the last barrier and before the only store
         active = "f < frames && b < batch" if kind == "stft_rfft" else "f < count"
         assert f"const bool active = {active};" in body
         check = body.index("if (!active) {")
         assert "return;" in body[check : check + 30]
-        assert body.rindex("DSP_BARRIER()") < check < body.index(f"{outputs[0]}[")
+        store = f"DSP_ATOMIC_ADD({outputs[0]}," if kind == "irfft_add" else f"{outputs[0]}["
+        assert body.rindex("DSP_BARRIER()") < check < body.index(store)
+        if kind == "irfft_add":
+            assert "#define DSP_ATOMIC_ADD" in prelude
         assert "DSP_SHARED" in body and "#define DSP_SHARED" in prelude
     elif kind == "irfft_ola":
         # threadgroup kernel whose stores sit inside its barrier loop: each guarded by the row and
@@ -95,7 +99,7 @@ def test_generated_source(kind, backend):
     # template constants the body needs are exactly the ones passed
     if kind.startswith("mel"):
         sample = _kernels.MelGeometry(5, 3, 2)
-    elif kind in ("stft_rfft", "irfft"):
+    elif kind in ("stft_rfft", "irfft", "irfft_add"):
         sample = _kernels.FFTGeometry(16, 4, 8, 8, 1, 2, 128)
     elif kind == "irfft_ola":
         sample = _kernels.OLAGeometry(16, 4, 1, 128, 128)
@@ -165,7 +169,7 @@ def host_kernels(tmp_path_factory):
         pytest.skip("g++ not available")
     out = {}
     for kind, (inputs, outputs) in _kernels.KERNELS.items():
-        if kind in ("mel_adjoint", "stft_rfft", "irfft", "irfft_ola"):
+        if kind in ("mel_adjoint", "stft_rfft", "irfft", "irfft_ola", "irfft_add"):
             continue  # fake backend + GPU; the FFT kernels: tests/test_kernel_{stft_rfft,irfft_ola}.py
         body = _kernels._read(f"shared/{kind}.inc")
         template = _HOST_MEL if kind == "mel" else _HOST
@@ -322,11 +326,24 @@ class FakeKernel:
     def __init__(self, kind, mode="ok"):
         self.kind, self.mode, self.calls = kind, mode, 0
 
-    def __call__(self, *, inputs, template, grid, threadgroup, output_shapes, output_dtypes):
+    def __call__(
+        self, *, inputs, template, grid, threadgroup, output_shapes, output_dtypes, init_value=None
+    ):
         self.calls += 1
+        assert (init_value == 0.0) == (self.kind in _kernels._ATOMIC_KERNELS)
         if self.mode == "raise":
             raise RuntimeError("compile failed (fake)")
         t = dict(template)
+        if self.kind == "irfft_add":
+            g = _kernels.FFTGeometry(t["NFFT"], t["HOP"], tpf=t["TPF"], fpg=t["FPG"])
+            assert not t["ADJ"] and t["LOG2M"] == g.log2m
+            out = _kernels.irfft_ola_pure(g, *inputs)
+            assert tuple(out.shape) == tuple(output_shapes[0]) and output_dtypes[0] == mx.float32
+            assert tuple(grid) == _kernels.launch_grid(self.kind, tuple(output_shapes[0]), g)
+            assert threadgroup[0] == g.threads and grid[0] % threadgroup[0] == 0
+            frames = inputs[0].shape[0] * inputs[0].shape[1]
+            assert grid[0] // g.threads == -(-frames // g.fpg)
+            return [_opaque(out + 1e-3 if self.mode == "wrong" else out)]
         if self.kind == "irfft_ola":
             g = _kernels.OLAGeometry(t["NFFT"], t["HOP"], t["TPF"], t["FPG"], t["SPAN"])
             assert t["RING"] == g.ring and t["LOG2M"] == g.log2m
@@ -448,9 +465,11 @@ def _pure(fn, *args):
         return fn(*args)
 
 
+@pytest.mark.parametrize("fusion", ["atomic", "ring", ""])
 @pytest.mark.parametrize("cfg", CONFIGS, ids=[str(c) for c in CONFIGS])
-def test_fake_kernels_forward_and_gradients(fake_gpu, cfg):
+def test_fake_kernels_forward_and_gradients(fake_gpu, monkeypatch, cfg, fusion):
     made = fake_gpu()
+    monkeypatch.setattr(_kernels, "ISTFT_FUSION", fusion)
     rng = np.random.default_rng(5)
     x = _signal(rng, cfg[5], cfg[6])
     X = _stft(cfg, x)
@@ -458,8 +477,10 @@ def test_fake_kernels_forward_and_gradients(fake_gpu, cfg):
     assert made["stft_rfft" if _kernels.fft_eligible(cfg[0]) else "frames"].calls >= 2
     assert_close(np.array(X), np.array(_pure(_stft, cfg, x)), 1e-6, "stft")
     y = _istft(cfg, X, cfg[6])
-    # power-of-two n_fft: the fused irfft + overlap-add kernel; else mx.fft.irfft + overlap-add
-    assert made["irfft_ola" if _kernels.fft_eligible(cfg[0]) else "overlap_add"].calls >= 2
+    # power-of-two n_fft: a fused irfft + overlap-add kernel (atomic or ring form), else (or with
+    # fusion off) the irfft kernel / mx.fft.irfft, then the overlap-add kernel
+    fused = {"atomic": "irfft_add", "ring": "irfft_ola", "": "overlap_add"}[fusion]
+    assert made[fused if _kernels.fft_eligible(cfg[0]) else "overlap_add"].calls >= 2
     assert_close(np.array(y), np.array(_pure(_istft, cfg, X, cfg[6])), 1e-6, "istft")
 
     # value_and_grad through both kernels (x -> stft -> istft -> loss), and w.r.t. a window array

@@ -16,3 +16,5 @@
 #define DSP_FLOAT2 float2
 #define DSP_LOAD2(p, i) (*(const float2*)((p) + (i)))
 #define DSP_ALIGNED8(p) ((((unsigned long long)(p)) & 7ull) == 0)
+// Atomic add of v to p[i] (a float output; the result is not used, so it compiles to a reduction).
+#define DSP_ATOMIC_ADD(p, i, v) atomicAdd((p) + (i), (v))

@@ -17,3 +17,5 @@
 #define DSP_FLOAT2 float2
 #define DSP_LOAD2(p, i) (*(const device float2*)((p) + (i)))
 #define DSP_ALIGNED8(p) false
+// Atomic add of v to p[i] (an output declared `device atomic<float>*`: atomic_outputs=True).
+#define DSP_ATOMIC_ADD(p, i, v) atomic_fetch_add_explicit((p) + (i), (v), memory_order_relaxed)

@@ -51,6 +51,7 @@ struct dsp_float2 {
 #define DSP_FLOAT2 dsp_float2
 #define DSP_LOAD2(p, i) (*(const dsp_float2*)((p) + (i)))
 #define DSP_ALIGNED8(p) ((((uintptr_t)(p)) & 7u) == 0)
+#define DSP_ATOMIC_ADD(p, i, v) ((p)[i] += (v))  // the threads of a group run one at a time
 
 static void dsp_body();
 
