@@ -188,7 +188,7 @@ def istft(
 
     def pipeline(spectrum: mx.array) -> mx.array:
         spectra = mx.swapaxes(spectrum, -1, -2)
-        if onesided and n_fft % 2 == 0:  # irfft + overlap-add: one kernel on a GPU (power-of-two n)
+        if onesided and n_fft % 2 == 0 and _kernels.enabled() is not None:  # one GPU kernel
             y = _kernels.irfft_overlap_add(spectra, w, scale, n_fft, hop_length)
         else:
             rows = _inverse_rfft(spectra, n_fft) if onesided else mx.real(mx.fft.ifft(spectra))

@@ -10,7 +10,7 @@ import mlx.core as mx
 import numpy as np
 import pytest
 
-from mlxdsp._fft import rfft_rows
+from mlxdsp._fft import inverse_rfft, rfft_rows
 from tests.conftest import rel_err
 
 
@@ -60,3 +60,31 @@ def test_rfft_rows_second_order(n):
     expected = _adjoint64(2 * at.real + 6j * at.imag, n)
     assert hvp.shape == (2, n)
     assert rel_err(np.array(hvp), expected) <= 1e-5
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 15, 16, 257, 1024])
+@pytest.mark.parametrize("lead", [(), (3,)])
+def test_inverse_rfft_forward_vjp_and_jvp(n, lead):
+    """irfft with its one-rfft adjoint: forward vs numpy.fft.irfft, vjp vs the float64 adjoint (the
+    gradient of <irfft(C), g> in the real and imaginary parts of C), jvp = the forward map."""
+    rng = np.random.default_rng(n)
+    h = n // 2 + 1
+    spec = rng.standard_normal((*lead, h)) + 1j * rng.standard_normal((*lead, h))
+    g = rng.standard_normal((*lead, n))
+    sm = mx.array(spec.astype(np.complex64))
+    out, (back,) = mx.vjp(lambda c: inverse_rfft(c, n), [sm], [mx.array(g, mx.float32)])
+    assert out[0].shape == (*lead, n) and out[0].dtype == mx.float32
+    assert back.shape == spec.shape and back.dtype == mx.complex64
+    assert rel_err(np.array(out[0]), np.fft.irfft(spec, n=n)) <= 1e-6
+    # d<irfft(C), g>/dRe C_k + i d/dIm C_k, column by column of the float64 map.
+    expected = np.zeros(spec.shape, complex)
+    for k in range(h):
+        unit = np.zeros(h, complex)
+        unit[k] = 1.0
+        d_re = np.fft.irfft(unit, n=n)
+        unit[k] = 1j
+        d_im = np.fft.irfft(unit, n=n)
+        expected[..., k] = (g * d_re).sum(-1) + 1j * (g * d_im).sum(-1)
+    assert rel_err(np.array(back), expected) <= 1e-6
+    _, (tangent_out,) = mx.jvp(lambda c: inverse_rfft(c, n), [sm], [sm])
+    assert rel_err(np.array(tangent_out), np.fft.irfft(spec, n=n)) <= 1e-6
