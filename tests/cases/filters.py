@@ -76,6 +76,7 @@ CASES += [
 _B = np.array([0.2, -0.1, 0.05])
 _A = np.array([1.0, -1.2, 0.5])  # poles at radius 0.71
 _SOS = ss.butter(4, 0.2, output="sos")
+_SOS8 = ss.butter(8, 0.25, output="sos")
 
 
 def _coef(rng, base, n=3, scale=0.02):
@@ -128,6 +129,30 @@ CASES += [
         ),
         grad_argnums=(0, 1),
         ref64=_rows64(lambda x, sos: ss.sosfilt(sos / sos[:, 3:4], x)),
+    ),
+    Case(  # four sections: two fused passes, per-row initial states
+        "sosfilt",
+        lambda x, sos, zi: mlxdsp.sosfilt(x, sos, zi=zi),
+        lambda rng: (
+            rng.standard_normal((3, 300)),
+            _SOS8 + 0.01 * rng.standard_normal((3, *_SOS8.shape)),
+            rng.standard_normal((3, 4, 2)),
+        ),
+        grad_argnums=(0, 1, 2),
+        ref64=_rows64(lambda x, sos, zi: ss.sosfilt(sos / sos[:, 3:4], x, zi=zi)[0]),
+        label="two_passes_zi",
+    ),
+    Case(  # numerator 5 taps longer than the denominator: FIR, then the all-pole filter
+        "lfilter",
+        lambda x, b, a: mlxdsp.lfilter(x, b, a),
+        lambda rng: (
+            rng.standard_normal((3, 300)),
+            0.3 * rng.standard_normal((3, 8)),
+            np.array([1.0, -0.6, 0.2]) + 0.02 * rng.standard_normal((3, 3)),
+        ),
+        grad_argnums=(0, 1, 2),
+        ref64=_rows64(lambda x, b, a: ss.lfilter(b, a, x)),
+        label="long_numerator",
     ),
     Case(
         "sosfilt_zi",
