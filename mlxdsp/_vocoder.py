@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import fractions
 import os
+import typing
 
 import mlx.core as mx
 import numpy as np
 
-from . import _checks, _parallel
+from . import _checks, _framing, _parallel
+from ._errors import ParameterError
+from ._frames import fit_length, frame_rows, pad_signal
+from ._griffinlim import _round_trip
 from ._resample import resample
-from ._stft import istft, stft
+from ._stft import _geometry, _inverse_rfft, istft, stft
 from ._typing import PadMode, ResampleMethod
+from ._window import analysis_window
 
 __all__ = ["phase_vocoder", "pitch_shift", "time_stretch"]
 
@@ -86,34 +91,106 @@ def _vocoder_frames(mag, u_re, u_im, idx0, idx1, alpha):
 
 
 def _phase_vocoder(D: mx.array, rate: float) -> mx.array:
-    """librosa's phase vocoder without trigonometry: librosa accumulates ``phi + wrap(angle(D[i1]) -
-    angle(D[i0]) - phi)``, which equals ``angle(D[i1]) - angle(D[i0])`` modulo 2 pi, so the output phasor
-    is the running product of ``u(D[i1]) conj(u(D[i0]))`` (``u = D / |D|``), renormalised (so
-    ``hop_length`` and ``n_fft`` drop out). Frame-major inside; on the CPU the two halves of the
-    frequency bins run on two streams."""
-    n_frames = D.shape[-1]
+    """[..., n_freq, frames] -> [..., n_freq, ceil(frames / rate)] (see phase_vocoder's Notes)."""
+    Dt = mx.pad(mx.swapaxes(D, -1, -2), [(0, 0)] * (D.ndim - 2) + [(0, 2), (0, 0)])
+    return mx.swapaxes(_vocoder_rows(Dt, D.shape[-1], rate), -1, -2)
+
+
+def _vocoder_rows(Dt: mx.array, n_frames: int, rate: float) -> mx.array:
+    """Frame-major vocoder: [..., n_frames + 2, F] (two zero frames appended) -> [..., steps, F]. On the
+    CPU the two halves of the frequency bins run on two streams."""
     steps = np.arange(0, n_frames, rate, dtype=np.float64)
     i0 = np.floor(steps).astype(np.int32)
     alpha = mx.array((steps - i0).astype(np.float32))[:, None]
     idx0, idx1 = mx.array(i0), mx.array(i0 + 1)
-    Dt = mx.pad(mx.swapaxes(D, -1, -2), [(0, 0)] * (D.ndim - 2) + [(0, 2), (0, 0)])
-    n_bins = D.shape[-2]
-    if not _two_streams(D) or n_bins < 64:
-        out = _vocoder_frames(*_unit_phasors(Dt), idx0, idx1, alpha)
-        return mx.swapaxes(out, -1, -2)
+    n_bins = Dt.shape[-1]
+    if not _two_streams(Dt) or n_bins < 64:
+        return _vocoder_frames(*_unit_phasors(Dt), idx0, idx1, alpha)
     half = n_bins // 2
     parts = []
     for stream, (a, b) in zip(_streams(), ((0, half), (half, n_bins)), strict=True):
         with mx.stream(stream):
             parts.append(_vocoder_frames(*_unit_phasors(Dt[..., a:b]), idx0, idx1, alpha))
-    return mx.swapaxes(mx.concatenate(parts, axis=-1), -1, -2)
+    return mx.concatenate(parts, axis=-1)
 
 
-def _two_streams(x: mx.array) -> bool:
+# A mono signal's STFT/iSTFT runs in two halves of frames from this length (3 s at 22.05 kHz: a few ms of
+# FFTs per half against tens of microseconds of stream scheduling).
+_MIN_FRAME_HALVES_SAMPLES = 1 << 16
+
+
+class _Halves(typing.NamedTuple):
+    """Geometry of a mono STFT / iSTFT computed in two halves of frames on two CPU streams."""
+
+    n_fft: int
+    hop: int
+    window: mx.array
+    window64: np.ndarray  # the window in float64, for the overlap-add envelope
+
+
+def _halves_plan(fn, y, n_fft, hop_length, win_length, window, center) -> _Halves | None:
+    """Where a mono signal's STFT and iSTFT run in two halves of frames (the generic stft/istft, which
+    also reject bad options, otherwise)."""
+    if (
+        y.ndim != 1
+        or not _two_streams(y, _MIN_FRAME_HALVES_SAMPLES)
+        or not isinstance(center, bool)
+    ):
+        return None
+    try:
+        n_fft, hop, win_length = _geometry(fn, n_fft, hop_length, win_length)
+        w, w64 = analysis_window(fn, window, win_length, n_fft)
+    except ParameterError:
+        return None
+    if w64 is None or n_fft % hop or not _framing.nola_holds(w64**2, hop):
+        return None
+    return _Halves(n_fft, hop, w, w64)
+
+
+def _stft_rows(y, plan: _Halves, center, pad_mode, extra_rows: int):
+    """Frame-major STFT [n_frames + extra_rows, F] (zero rows appended), the frames in two halves on two
+    streams: each half is the un-centred STFT of its slice of the padded signal (bit-identical)."""
+    n_fft, hop = plan.n_fft, plan.hop
+    left, right = _framing.center_padding(n_fft) if center else (0, 0)
+    padded = pad_signal("stft", y, left, right, pad_mode) if center else y
+    count = _framing.n_frames("stft", padded.shape[-1], n_fft, hop)
+    h = count // 2
+    pieces = (padded[: (h - 1) * hop + n_fft], padded[h * hop : (count - 1) * hop + n_fft])
+    parts = []
+    for stream, piece in zip(_streams(), pieces, strict=True):
+        with mx.stream(stream):
+            rows = frame_rows(piece, n_fft, hop, piece.shape[-1] // hop - n_fft // hop + 1)
+            parts.append(mx.fft.rfft(rows * plan.window, axis=-1))
+    zeros = mx.zeros((extra_rows, n_fft // 2 + 1), dtype=mx.complex64)
+    return mx.concatenate([*parts, zeros], axis=0), count
+
+
+def _istft_rows(Xt, plan: _Halves, center, length):
+    """iSTFT of frame-major [n_frames, F] (trimmed and fitted to ``length``): inverse FFTs and
+    overlap-adds of two halves of frames on two streams, joined where they overlap."""
+    n_fft, hop = plan.n_fft, plan.hop
+    r, count = n_fft // hop, Xt.shape[0]
+    h = count // 2
+    blocks_of = _round_trip(r, hop, "blocks")
+    blocks = []
+    for stream, (a, b) in zip(_streams(), ((0, h), (h, count)), strict=True):
+        with mx.stream(stream):
+            blocks.append(blocks_of(_inverse_rfft(Xt[a:b], n_fft), plan.window))
+    first, second = blocks
+    parts = [first[:h], second[: r - 1] + first[h:], second[r - 1 :]] if r > 1 else blocks
+    scale = mx.array(_framing.inverse_envelope(plan.window64, hop, count))
+    y = (mx.concatenate(parts, axis=0) * scale.reshape(-1, hop)).reshape(-1)
+    start, stop = _framing.istft_trim(count, n_fft, hop, center)
+    if length is not None:
+        stop = min(start + length, y.shape[-1])
+    return fit_length(y[start:stop], length)
+
+
+def _two_streams(x: mx.array, min_size: int = _parallel.MIN_SAMPLES) -> bool:
     return (
         mx.default_device() == mx.cpu
         and os.environ.get("MLXDSP_CPU_STREAMS", "1") != "0"
-        and x.size >= _parallel.MIN_SAMPLES
+        and x.size >= min_size
     )
 
 
@@ -180,6 +257,10 @@ def time_stretch(
     """Change duration by ``1 / rate`` keeping the pitch (librosa.effects.time_stretch): STFT, phase vocoder,
     iSTFT to ``round(n / rate)`` samples. ``pad_mode`` defaults to librosa 0.11's "constant".
 
+    On the CPU, a mono signal of 65536 samples or more runs on two streams throughout: the STFT and
+    iSTFT in two halves of frames (the iSTFT's halves joined where their overlap-adds meet), the vocoder
+    in two halves of the frequency bins (``MLXDSP_CPU_STREAMS=0``: one stream).
+
     Transforms: compile, grad, jvp, vmap.
     """
     fn = "time_stretch"
@@ -188,9 +269,18 @@ def time_stretch(
     kw = dict(
         n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center
     )
-    D = stft(y, pad_mode=pad_mode, **kw)
-    stretched = _phase_vocoder(D, rate)
-    return istft(stretched, length=int(round(y.shape[-1] / rate)), **kw)
+    out_length = int(round(y.shape[-1] / rate))
+    plan = _halves_plan(fn, y, n_fft, hop_length, win_length, window, center)
+    if plan is not None:  # each half of the input and of the stretched frames must span a seam
+        padding = 2 * (plan.n_fft // 2) if center else 0
+        frames = 1 + (y.shape[-1] + padding - plan.n_fft) // plan.hop
+        if min(frames, np.arange(0, frames, rate).size) < 4 * (plan.n_fft // plan.hop):
+            plan = None
+    if plan is None or pad_mode not in typing.get_args(PadMode):
+        D = stft(y, pad_mode=pad_mode, **kw)
+        return istft(_phase_vocoder(D, rate), length=out_length, **kw)
+    Dt, count = _stft_rows(y.astype(mx.float32), plan, center, pad_mode, extra_rows=2)
+    return _istft_rows(_vocoder_rows(Dt, count, rate), plan, center, out_length)
 
 
 def rational_rate(rate: float, max_denominator: int = 1000) -> tuple[int, int]:
