@@ -7,6 +7,7 @@ import functools
 import mlx.core as mx
 
 from . import _checks, _parallel
+from ._complex_views import as_complex
 from ._stft import stft, stft_in_pieces, stft_row_bytes
 
 
@@ -14,10 +15,43 @@ from ._stft import stft, stft_in_pieces, stft_row_bytes
 # buffer (page faults dominate at these sizes on Linux); fused, |X|^2 of a 7752 x 1025 spectrum takes
 # 5 ms instead of 160. Inside a caller's mx.compile they are inlined; grad, jvp and vmap see through them.
 @functools.partial(mx.compile, shapeless=True)
-def power_of(X: mx.array) -> mx.array:
-    """|X|^2 as re^2 + im^2: exact, cheap on CPU, and JIT-safe on CUDA (DESIGN.md)."""
+def _power(X: mx.array) -> mx.array:
     re, im = mx.real(X), mx.imag(X)
     return re * re + im * im
+
+
+@functools.partial(mx.compile, shapeless=True)
+def _power_cotangent_pairs(X: mx.array, g: mx.array) -> mx.array:
+    twice = g + g
+    return mx.stack([mx.real(X) * twice, mx.imag(X) * twice], axis=-1)
+
+
+@functools.partial(mx.compile, shapeless=True)
+def _power_tangent(X: mx.array, T: mx.array) -> mx.array:
+    dot = mx.real(X) * mx.real(T) + mx.imag(X) * mx.imag(T)
+    return dot + dot
+
+
+@mx.custom_function
+def power_of(X: mx.array) -> mx.array:
+    """|X|^2 as re^2 + im^2: exact, cheap on CPU, and JIT-safe on CUDA (DESIGN.md).
+
+    Its vjp builds the complex cotangent 2 g X from (re, im) pairs: MLX's own, through real() and
+    imag(), multiplies complex arrays and takes ~6x as long on the CPU."""
+    return _power(mx.stop_gradient(X))
+
+
+@power_of.vjp
+def _power_of_vjp(primals, cotangent, output):
+    if not mx.issubdtype(primals.dtype, mx.complexfloating):
+        return 2 * primals * cotangent
+    pairs = _power_cotangent_pairs(primals, cotangent)
+    return as_complex(pairs.reshape(*pairs.shape[:-2], -1))
+
+
+@power_of.jvp
+def _power_of_jvp(primals, tangents):
+    return _power_tangent(primals, tangents)
 
 
 @functools.lru_cache(maxsize=16)
