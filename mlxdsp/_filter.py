@@ -103,6 +103,44 @@ def _powers(comp: mx.array, count: int) -> mx.array:
     return pw[..., :count, :, :]
 
 
+def _sum_to(a: mx.array, shape: tuple[int, ...]) -> mx.array:
+    """Sum a broadcast cotangent back to ``shape``."""
+    extra = a.ndim - len(shape)
+    if extra:
+        a = mx.sum(a, axis=tuple(range(extra)))
+    axes = tuple(
+        i for i, (m, n) in enumerate(zip(a.shape, shape, strict=True)) if n == 1 and m != 1
+    )
+    return mx.sum(a, axis=axes, keepdims=True) if axes else a
+
+
+@mx.custom_function
+def _mm(x: mx.array, w: mx.array) -> mx.array:
+    """x @ w for a tall x [..., rows, k] and a small operator w [..., k, m]. Its vjp multiplies by a
+    row-contiguous w^T and forms x^T g as one matmul: MLX's autodiff uses transposed views, which its
+    CPU matmul runs at half speed (the backward pass of the filters 1.3x faster)."""
+    return x @ w
+
+
+@_mm.vjp
+def _mm_vjp(primals, cotangent, output):
+    x, w = primals
+    gx = cotangent @ mx.contiguous(mx.swapaxes(w, -1, -2))
+    if w.ndim == 2:
+        gw = mx.swapaxes(x.reshape(-1, x.shape[-1]), 0, 1) @ cotangent.reshape(-1, w.shape[-1])
+    else:
+        gw = mx.swapaxes(x, -1, -2) @ cotangent
+    return _sum_to(gx, x.shape), _sum_to(gw, w.shape)
+
+
+@_mm.jvp
+def _mm_jvp(primals, tangents):
+    x, w = primals
+    tx, tw = tangents  # None for an input the jvp does not vary
+    terms = ([] if tx is None else [tx @ w]) + ([] if tw is None else [x @ tw])
+    return terms[0] + terms[1] if len(terms) == 2 else terms[0]
+
+
 class _System(NamedTuple):
     """State space s' = A s + B x, y = C s + D x (leading dims: one system per row)."""
 
@@ -198,9 +236,9 @@ def _solve_states(v: mx.array, phi: mx.array, s0: mx.array | None) -> mx.array:
         groups = -(-count // m)
         vg = mx.pad(v, [(0, 0)] * len(lead) + [(0, groups * m - count), (0, 0)])
         k, pmat, phi_m = _recurrence_operators(phi, m)
-        part = vg.reshape(*lead, groups, m * p) @ k
+        part = _mm(vg.reshape(*lead, groups, m * p), k)
         starts = _solve_states(part[..., m * p :], phi_m, s0)
-        states = (starts @ pmat + part[..., : m * p]).reshape(*lead, groups * m, p)
+        states = (_mm(starts, pmat) + part[..., : m * p]).reshape(*lead, groups * m, p)
         return states[..., :count, :]
     first = (
         mx.zeros_like(v[..., :1, :])
@@ -212,7 +250,7 @@ def _solve_states(v: mx.array, phi: mx.array, s0: mx.array | None) -> mx.array:
     phi_d = mx.contiguous(mx.swapaxes(phi, -1, -2))
     while d < count:
         shifted = mx.pad(w[..., :-d, :], [(0, 0)] * (w.ndim - 2) + [(d, 0), (0, 0)])
-        w = w + shifted @ phi_d
+        w = w + _mm(shifted, phi_d)
         d *= 2
         if d < count:
             phi_d = phi_d @ phi_d
@@ -303,8 +341,8 @@ def _run_system(x: mx.array, system: _System, s0: mx.array | None, return_state:
     )
     lead = x.shape[:-1]
     xb = mx.pad(x, [(0, 0)] * len(lead) + [(0, n_blocks * size - n)]).reshape(*lead, n_blocks, size)
-    states = _solve_states(xb @ g_mat, phi_s, s0_s)
-    y = xb @ tt + states @ cmt
+    states = _solve_states(_mm(xb, g_mat), phi_s, s0_s)
+    y = _mm(xb, tt) + _mm(states, cmt)
     y = y.reshape(*y.shape[:-2], n_blocks * size)[..., :n]
     if not return_state:
         return y
