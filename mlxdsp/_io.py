@@ -504,7 +504,30 @@ def _truncated(fn, name, decoded, expected, strict, reason=None):
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def _span(fn, f, offset: float, duration: float | None) -> tuple[int, int]:
+def _seek(f, raw: bytes, size: int, start: int) -> None:
+    """``f.seek(start)``, except into the last Ogg page of a libsndfile Vorbis file, where
+    libsndfile 1.2's seek lands on wrong samples (up to 0.7 off; soundfile reads the same): there
+    it seeks to the last frame before that page and decodes forward (at most one page)."""
+    if isinstance(f, LibavFile) or f.format & 0xFFFF != _SF_VORBIS:
+        f.seek(start)
+        return
+    safe = _ogg_last_page_granule(raw, size)
+    if start < safe:
+        f.seek(start)
+        return
+    at = max(0, safe - 1)
+    f.seek(at)
+    if start > at:
+        skip = np.empty((min(_BLOCK_FRAMES, start - at), f.channels), np.float32)
+        while at < start:
+            want = min(skip.shape[0], start - at)
+            got, _ = _readf(f, skip, 0, want, None)
+            at += got
+            if got < want:  # a damaged file: the reads after this report it
+                break
+
+
+def _span(fn, f, raw, size, offset: float, duration: float | None) -> tuple[int, int]:
     """``(start, frames)`` in native frames, sample-accurate: round(offset * sr), round(duration * sr)."""
     start = int(round(offset * f.samplerate))
     total = f.frames
@@ -515,7 +538,7 @@ def _span(fn, f, offset: float, duration: float | None) -> tuple[int, int]:
         avail = _UNKNOWN_FRAMES
     n = avail if duration is None else min(avail, int(round(duration * f.samplerate)))
     if start:
-        f.seek(start)
+        _seek(f, raw, size, start)
     return start, n
 
 
@@ -657,7 +680,7 @@ def _load_one(fn, path, sr, offset, duration, mono, dtype, layout, quality, stri
     f, raw, name, size = _open_read(fn, path)
     with f:
         native = f.samplerate
-        start, n = _span(fn, f, offset, duration)
+        start, n = _span(fn, f, raw, size, offset, duration)
         if (
             sr is not None
             and sr != native
@@ -899,7 +922,7 @@ def stream(
         if chunk_frames is None:
             secs = 1.0 if chunk_duration is None else chunk_duration
             chunk_frames = max(1, int(round(secs * out_rate)))
-        start, n = _span(fn, f, offset, duration)
+        start, n = _span(fn, f, raw, size, offset, duration)
         threads = decode_threads(fn)
     except BaseException:
         f.close()
