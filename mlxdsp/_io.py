@@ -353,6 +353,7 @@ def _readf_parts(f, raw, name, buf, pos, n, threads, limit, swap=..., planar=Fal
 # between seeks, the handles taking turns; at most (blocks per segment + 1) blocks per handle are
 # decoded and not yet consumed, so memory stays bounded.
 _SEGMENT_SECONDS = 8.0
+_MIN_AHEAD_BLOCK = 4096  # frames: streams in smaller chunks decode on the calling thread
 
 
 def _same_reader(f, raw: bytes, name: str):
@@ -984,6 +985,8 @@ def _stream(
         planar = direct and swap is not None and layout == "channels_first"
         if direct:
             block = chunk
+        if block < _MIN_AHEAD_BLOCK:
+            threads = 1  # tiny blocks: handing them between threads costs more than it saves
         while direct and threads < 2 and left > 0:  # decode straight into the yielded chunk
             want = min(block, left)
             out = mx.zeros((ch, want) if planar else (want, ch), mx.float32)

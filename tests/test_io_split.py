@@ -81,6 +81,7 @@ class Spy:
 
         monkeypatch.setattr(_io, "_reopen", counting)
         monkeypatch.setattr(_io, "_SPLIT_MIN_SECONDS", 0.0)
+        monkeypatch.setattr(_io, "_MIN_AHEAD_BLOCK", 0)
         if points is not None:
             monkeypatch.setattr(_io, "_split_bounds", lambda n, parts: [0, *points(n), n])
 
@@ -274,12 +275,16 @@ def test_stream_closed_early_stops_its_threads(monkeypatch, long_files):
     monkeypatch.setattr(_io, "_SEGMENT_SECONDS", 0.3)
     monkeypatch.setenv(_io.THREADS_ENV, "2")
     before = threading.active_count()
-    it = mlxdsp.stream(long_files["flac-PCM_16"], chunk_frames=2048)
+    it = mlxdsp.stream(long_files["flac-PCM_16"], chunk_frames=4096)
     first = _np(next(it))
-    assert first.shape == (2, 2048)
+    assert first.shape == (2, 4096)
     assert threading.active_count() > before
     it.close()
     assert threading.active_count() == before
+    it = mlxdsp.stream(long_files["flac-PCM_16"], chunk_frames=4095)  # tiny: calling thread only
+    assert _np(next(it)).shape == (2, 4095)
+    assert threading.active_count() == before
+    it.close()
 
 
 def _cut(tmp_path, path, fraction):
