@@ -211,7 +211,11 @@ class OggLibavReader:
         # libav stopped short of libsndfile's length (or failed): libsndfile takes over from here,
         # so where the file ends and how a damaged file fails are libsndfile's.
         self.seek(self._pos)
-        return got + self._f.readf_into(buf, start + got, frames - got)
+        try:
+            return got + self._f.readf_into(buf, start + got, frames - got)
+        except AudioFileError as err:  # count the frames libav delivered in this call too
+            err.frames_decoded = got + (err.frames_decoded or 0)
+            raise
 
     def close(self) -> None:
         self._drop_libav()

@@ -517,6 +517,50 @@ def test_ogg_opus_libsndfile_takes_over_where_libav_stops(monkeypatch, ogg_opus)
     np.testing.assert_array_equal(_np(y), ref)
 
 
+def test_ogg_opus_failure_after_the_takeover_counts_libavs_frames(monkeypatch, ogg_opus):
+    path, ref = ogg_opus
+    real = _io_libav._libav
+
+    class Stops:  # libav ends early (without an error) after 30000 frames
+        def __init__(self, dec):
+            self._d, self._left = dec, 30000
+
+        def __getattr__(self, key):
+            return getattr(self._d, key)
+
+        def readf_into(self, buf, start, frames):
+            got = self._d.readf_into(buf, start, min(frames, self._left))
+            self._left -= got
+            return got
+
+    class Shim:
+        @staticmethod
+        def open_read(raw, name, decoder=None):
+            return Stops(real.open_read(raw, name, decoder))
+
+    class Damaged:  # libsndfile decodes 5000 more frames, then fails
+        def __init__(self, f):
+            self._f = f
+
+        def __getattr__(self, key):
+            return getattr(self._f, key)
+
+        def readf_into(self, buf, start, frames):
+            got = self._f.readf_into(buf, start, min(frames, 5000))
+            raise AudioFileError("decoding failed after 5000 frames", path, frames_decoded=got)
+
+    monkeypatch.setattr(_io_libav, "_libav", Shim)
+    raw = str(path).encode()
+    reader = _io_libav.OggLibavReader(
+        Damaged(_io._sndfile.open_read(raw, str(path))), raw, str(path)
+    )
+    buf = np.empty(ref.shape, np.float32)
+    with reader, pytest.raises(AudioFileError) as exc:
+        reader.readf_into(buf, 0, ref.shape[0])
+    assert exc.value.frames_decoded == 35000
+    np.testing.assert_array_equal(buf[:35000], ref[:35000])
+
+
 def test_ogg_decoder_ffmpeg_opt_in(monkeypatch, tmp_path, ogg_opus):
     """MLXDSP_OGG_DECODER=ffmpeg: FFmpeg's own Opus/Vorbis decoders for reads from the start (within
     1e-6 of soundfile, not bit-identical); seeks stay libsndfile's; unset, Vorbis stays libsndfile's."""
