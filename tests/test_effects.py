@@ -35,7 +35,7 @@ def test_phase_vocoder_and_time_stretch(y, rate):
     out = mlxdsp.phase_vocoder(f32(D), rate=rate)
     ref = librosa.phase_vocoder(D, rate=rate)
     assert out.shape == ref.shape and out.dtype == mx.complex64
-    # running product of unit phasors, no float32 phase sum: measured 2e-7..4e-7 (1e-6..3e-6 stretched)
+    # running product of unit phasors, no float32 phase sum: measured 4e-7..1e-6 (1e-6..3e-6 stretched)
     assert rel_err(to_np(out), ref) <= 1e-5
     ref = librosa.effects.time_stretch(y, rate=rate, n_fft=1024)
     run = lambda a: mlxdsp.time_stretch(a, rate=rate, n_fft=1024)  # noqa: E731
