@@ -24,18 +24,29 @@ __all__ = ["griffin_lim", "mel_to_audio", "mel_to_stft", "mfcc_to_audio", "mfcc_
 _TINY = float(np.finfo(np.float32).tiny)
 
 
-def _initial_phase(fn, S, init, key):
+def _initial_spectrum(fn, S, init, key):
+    """``S`` times the initial unit phasors (complex products are slow on the CPU: real parts, compiled)."""
     if isinstance(init, mx.array):
         if init.shape != S.shape:
             raise ParameterError(
                 f"[{fn}] init.shape={tuple(init.shape)} must equal S.shape={tuple(S.shape)}"
             )
-        return init.astype(mx.complex64)
+        return _scaled_phasors(S, init.astype(mx.complex64))
     init = _checks.choice(fn, "init", init, GriffinLimInit)
     if init == "zeros":
-        return mx.ones(S.shape, dtype=mx.complex64)
-    u = mx.random.uniform(shape=S.shape, key=key)
-    return mx.cos(2 * math.pi * u) + 1j * mx.sin(2 * math.pi * u)
+        return S.astype(mx.complex64)
+    return _random_phasors(S, mx.random.uniform(shape=S.shape, key=key))
+
+
+@mx.compile
+def _scaled_phasors(S, phasors):
+    return S * mx.real(phasors) + 1j * (S * mx.imag(phasors))
+
+
+@mx.compile
+def _random_phasors(S, u):
+    angle = 2 * math.pi * u
+    return S * mx.cos(angle) + 1j * (S * mx.sin(angle))
 
 
 def griffin_lim(
@@ -97,12 +108,11 @@ def griffin_lim(
     n_iter = _checks.nonnegative_int(fn, "n_iter", n_iter)
     momentum = _checks.real_number(fn, "momentum", momentum, low=0.0)
     n_fft = 2 * (S.shape[-2] - 1) if n_fft is None else _checks.positive_int(fn, "n_fft", n_fft)
-    angles = _initial_phase(fn, S, init, key)
     geo = dict(
         n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center
     )
     c = momentum / (1 + momentum) if momentum else None
-    spec = S * angles
+    spec = _initial_spectrum(fn, S, init, key)
     plan = _frame_domain_plan(S, geo, length, pad_mode)
     if plan is not None and n_iter:
         spec = _iterate_frames(spec, S, plan, n_iter, c)
