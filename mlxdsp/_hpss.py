@@ -135,7 +135,31 @@ def median_filter(x: mx.array, *, size: int, axis: int = -1) -> mx.array:
     """Running median of odd ``size`` along ``axis``, edges reflected (scipy.ndimage.median_filter with a
     1-D footprint, mode="reflect").
 
+    Parameters
+    ----------
+    x : mx.array [shape=(..., n, ...)], real
+    size : int, odd
+    axis : int
+
+    Returns
+    -------
+    mx.array, shaped and typed like ``x``; bit-identical to scipy's (a median selects an input).
+
+    Notes
+    -----
+    For ``size <= 35`` and ``n >= size // 2 + 4`` the median is a compiled network of min/max on strided
+    slices of the reflected signal (no window stack is gathered): four consecutive outputs share the
+    ``size - 3`` samples common to their windows, whose middle order statistics one selection network
+    finds; each output then merges its own three samples. Larger windows or shorter axes gather the
+    windows and partition them. The first call per size compiles a C++ kernel (seconds; cached on disk).
+
     Transforms: compile, grad, jvp, vmap (the gradient flows to the median element).
+
+    Examples
+    --------
+    >>> import mlx.core as mx, mlxdsp
+    >>> mlxdsp.median_filter(mx.array([1.0, 9.0, 2.0, 3.0, 8.0]), size=3).tolist()
+    [1.0, 2.0, 3.0, 3.0, 8.0]
     """
     fn = "median_filter"
     x = _checks.real_signal(fn, "x", x)
@@ -229,6 +253,11 @@ def hpss(
     Returns
     -------
     (harmonic, percussive) : two arrays shaped like ``S`` (complex when ``S`` is, phase kept)
+
+    Notes
+    -----
+    The medians are :func:`median_filter`'s (exact, compiled min/max networks); on the CPU the two run on
+    two streams, and the masks are one compiled pass.
 
     Transforms: compile, grad, jvp, vmap.
     """
