@@ -82,6 +82,7 @@ class Spy:
         monkeypatch.setattr(_io, "_reopen", counting)
         monkeypatch.setattr(_io, "_SPLIT_MIN_SECONDS", 0.0)
         monkeypatch.setattr(_io, "_MIN_AHEAD_BLOCK", 0)
+        monkeypatch.setattr(_io, "_cheap_to_decode", lambda f: False)  # PCM decoded ahead too
         if points is not None:
             monkeypatch.setattr(_io, "_split_bounds", lambda n, parts: [0, *points(n), n])
 
@@ -269,6 +270,22 @@ def test_stream_decoded_ahead_equals_load(monkeypatch, long_files, key, kw):
     assert y.shape == ref.shape and y.dtype == ref.dtype
     np.testing.assert_array_equal(y, ref)
     _check_opened(key, spy)
+
+
+def test_pcm_streams_and_resampled_loads_stay_on_one_thread(monkeypatch, long_files):
+    path = long_files["wav-PCM_16"]
+    monkeypatch.setattr(_io, "_SEGMENT_SECONDS", 0.3)
+    monkeypatch.setenv(_io.THREADS_ENV, "2")
+    opened, real = [], _io._reopen
+    monkeypatch.setattr(_io, "_reopen", lambda *a: opened.append(a) or real(*a))
+    before = threading.active_count()
+    it = mlxdsp.stream(path, chunk_frames=8192)
+    next(it)
+    assert threading.active_count() == before
+    it.close()
+    ref, _ = _load(path, 1, monkeypatch, sr=16000)
+    np.testing.assert_array_equal(_load(path, 2, monkeypatch, sr=16000)[0], ref)
+    assert not opened
 
 
 def test_stream_closed_early_stops_its_threads(monkeypatch, long_files):
