@@ -34,13 +34,27 @@ def layout(tag: str, n_fft: int, group: int) -> tuple[int, int]:
     return tpf, max(1, group // tpf)
 
 
-def make(tag: str, path: Path):
+def launch_bounds_header(min_blocks: int) -> str:
+    """A header that gives the generated kernel ``__launch_bounds__(256, min_blocks)`` (registers per
+    thread <= 65536 / (256 min_blocks)): mx.fast.cuda_kernel writes ``__global__ void name(`` after the
+    header, and offers no other way to bound the registers."""
+    return (
+        "#undef __global__\n"
+        f"#define __global__ __attribute__((global)) __launch_bounds__(256, {min_blocks})\n"
+    )
+
+
+def make(tag: str, path: Path, header: str = ""):
     source = (ROOT / "kernels/cuda/prelude.cu").read_text() + "\n" + path.read_text()
+    if path.name == "stft_rfft.inc":
+        source = (ROOT / "kernels/cuda/prelude.cu").read_text() + "\n"
+        source += _kernels.kernel_body("stft_rfft")
     return mx.fast.cuda_kernel(
         name=f"mlxdsp_stft_{tag}",
         input_names=["x", "window", "twiddle"],
         output_names=["spec"],
         source=source,
+        header=header,
     )
 
 
@@ -117,6 +131,10 @@ def main() -> None:
         "--once", action="store_true", help="one full-size launch per body (for ncu)"
     )
     parser.add_argument("--body", action="append", default=[])
+    parser.add_argument(
+        "--bounds", type=int, action="append", default=[],
+        help="also the current body under __launch_bounds__(256, N)",
+    )  # fmt: skip
     parser.add_argument("--group", type=int, default=_kernels.FFT_GROUP)
     args = parser.parse_args()
     if args.sanitize:
@@ -127,6 +145,8 @@ def main() -> None:
         name, path = item.split("=", 1)
         bodies[name] = ROOT / path
     kernels = {tag: make(tag, path) for tag, path in bodies.items()}
+    for n in args.bounds:
+        kernels[f"lb{n}"] = make(f"lb{n}", bodies["cur"], launch_bounds_header(n))
     try:
         import torch
 
@@ -152,7 +172,11 @@ def main() -> None:
         want = np.fft.rfft(padded[:, idx] * w64, axis=-1)
         for tag, kernel in kernels.items():
             g = _kernels.FFTGeometry(n_fft, hop, left, left, 1, *layout(tag, n_fft, args.group))
-            got = np.array(launch(kernel, g, xs[0][:1, : 40 * hop], w))
+            try:
+                got = np.array(launch(kernel, g, xs[0][:1, : 40 * hop], w))
+            except Exception as exc:  # a variant that does not compile: say so, go on
+                print(f"| {n_fft}/{hop} | {tag} | failed: {type(exc).__name__}: {exc} |"[:400])
+                continue
             got = got[..., 0::2] + 1j * got[..., 1::2]
             err = np.linalg.norm(got - want) / np.linalg.norm(want)
             fn = lambda x, g=g, kernel=kernel: launch(kernel, g, x, w)  # noqa: E731
