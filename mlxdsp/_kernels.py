@@ -182,7 +182,17 @@ OLA_THREADS = 128
 OLA_GROUPS = 1024
 # Which fused iSTFT kernel irfft_overlap_add uses: "atomic" (irfft_add: the irfft kernel adding each
 # windowed, scaled frame into the zeroed output), "ring" (irfft_ola), or "" (irfft + overlap_add).
+# Atomic adds land in any order (last bits vary between runs, ~1e-7): MLXDSP_DETERMINISTIC=1 selects the
+# deterministic two-kernel form.
 ISTFT_FUSION = "atomic"
+
+
+def _istft_fusion() -> str:
+    if os.environ.get("MLXDSP_DETERMINISTIC", "0").strip().lower() in ("1", "true", "yes", "on"):
+        return ""
+    return ISTFT_FUSION
+
+
 _SHARED_LIMIT = {"cuda": 48 * 1024, "metal": 32 * 1024}
 
 
@@ -1026,9 +1036,10 @@ def irfft_overlap_add(
             and rows * n_frames * (n_fft + 2) < _INT32_LIMIT
             and rows * (length + n_fft) < _INT32_LIMIT
         )
-        if fits and ISTFT_FUSION == "atomic":
+        fusion = _istft_fusion()
+        if fits and fusion == "atomic":
             g = FFTGeometry(n_fft, hop_length, tpf=fft_layout(n_fft)[0], fpg=fft_layout(n_fft)[1])
-        elif fits and ISTFT_FUSION == "ring":
+        elif fits and fusion == "ring":
             g = ola_layout(n_fft, hop_length, n_frames, rows, backend)
     if g is None or _usable(_ola_kind(g), g) is None:
         return overlap_add_scaled(irfft_rows(spectra, n_fft), window, scale, hop_length)

@@ -502,14 +502,28 @@ def test_fake_kernels_forward_and_gradients(fake_gpu, monkeypatch, cfg, fusion):
     assert_close(np.array(gx), np.array(gx_p), 1e-5, "grad x")
     assert_close(np.array(gw), np.array(gw_p), 1e-5, "grad window")
 
-    # jvp in x and in the window (MLX 0.32.4's irfft jvp returns n - 1 samples for odd n: skip those)
-    if n_fft % 2:
-        return
+    # jvp in x and in the window (odd n_fft too: mlxdsp._fft works around MLX's irfft(n=odd) jvp)
     dx = _signal(rng, cfg[5], cfg[6])
     dw = mx.array(rng.standard_normal(w.shape).astype(np.float32))
     _, (t,) = mx.jvp(loss, (x, w), (dx, dw))
     _, (t_p,) = _pure(mx.jvp, loss, (x, w), (dx, dw))
     assert_close(np.array(t), np.array(t_p), 1e-5, "jvp")
+
+
+def test_deterministic_env_selects_the_two_kernel_istft(fake_gpu, monkeypatch):
+    """MLXDSP_DETERMINISTIC=1: no atomic adds (irfft + overlap_add kernels), the same result."""
+    made = fake_gpu()
+    monkeypatch.setattr(_kernels, "ISTFT_FUSION", "atomic")
+    cfg = CONFIGS[0]
+    x = _signal(np.random.default_rng(1), cfg[5], cfg[6])
+    X = _stft(cfg, x)
+    monkeypatch.setenv("MLXDSP_DETERMINISTIC", "1")
+    y = _istft(cfg, X, cfg[6])
+    assert "irfft_add" not in made and made["overlap_add"].calls >= 2
+    assert_close(np.array(y), np.array(_pure(_istft, cfg, X, cfg[6])), 1e-6, "istft")
+    monkeypatch.setenv("MLXDSP_DETERMINISTIC", "0")
+    mx.eval(_istft(cfg, X, cfg[6]))
+    assert made["irfft_add"].calls >= 2
 
 
 def test_fake_kernels_under_compile_and_second_order(fake_gpu):
