@@ -309,41 +309,65 @@ def _operator(v: mx.array) -> mx.array:
     return mx.contiguous(mx.where(mx.abs(v) < 1e-37, 0.0, v))
 
 
-def _run_system(x: mx.array, system: _System, s0: mx.array | None, return_state: bool):
-    """y of the state space ``system`` for x [..., n] from state s0, in blocks of L samples:
+class _Blocks(NamedTuple):
+    """Operators of a state space for blocks of ``size`` samples (see ``_run_blocks``)."""
 
-    y_k = T x_k + C_L s_k (T: L x L lower-triangular Toeplitz of the Markov parameters D, C A^j B;
-    C_L[i] = C A^i), s_{k+1} = A^L s_k + G^T x_k (G[i] = A^(L-1-i) B), the block states solved by
-    ``_solve_states`` in the contracting basis of ``_contracting_basis``. The operators come from
-    float64 powers of A (``_operator_dtype``), cast once; every array of the size of the signal is float32.
-    """
+    size: int
+    tt: mx.array  # [..., L, L] T^T, float32
+    g_mat: mx.array  # [..., L, p] G S^-T, float32
+    cmt: mx.array  # [..., p, L] (C_L S)^T, float32
+    phi: mx.array  # [..., p, p] S^-1 A^L S, float32
+    basis: mx.array  # [..., p, p] S, operator dtype
+    inv_t: mx.array  # [..., p, p] S^-T, operator dtype
+    powers: mx.array  # [..., L + 1, p, p] A^0 .. A^L, operator dtype
+    ab: mx.array  # [..., L, p] A^j B, operator dtype
+
+
+def _block_operators(system: _System, n: int) -> _Blocks:
+    """The block operators of ``system`` for signals of n samples, from float64 powers of A
+    (``_operator_dtype``), each cast once; built once per call and shared by both CPU streams."""
     p = system.a.shape[-1]
-    n = x.shape[-1]
     size = _block_size(n, p)
-    n_blocks = -(-n // size)
-    dt = _operator_dtype()
-    f32 = mx.float32
-    amat, bvec, cvec, d = (v.astype(dt) for v in system)
+    amat, bvec, cvec, d = (v.astype(_operator_dtype()) for v in system)
     pw = _powers(amat, size + 1)  # A^0 .. A^L
     ab = (pw[..., :size, :, :] @ mx.expand_dims(mx.expand_dims(bvec, -2), -1))[..., 0]  # A^j B
     h = mx.concatenate([d, mx.sum(ab[..., : size - 1, :] * mx.expand_dims(cvec, -2), -1)], -1)
     idx, mask = _toeplitz_index(size, size, 0)
     t_mat = mx.take(h, idx, axis=-1).reshape(*h.shape[:-1], size, size) * mask
-    tt = _operator(mx.swapaxes(t_mat, -1, -2))
     cm = mx.sum(pw[..., :size, :, :] * mx.expand_dims(mx.expand_dims(cvec, -1), -3), -2)  # C A^i
     phi = pw[..., size, :, :]
     basis, basis_inv = _contracting_basis(phi)
     inv_t = mx.swapaxes(basis_inv, -1, -2)
-    g_mat = _operator(ab[..., ::-1, :] @ inv_t)  # G S^-T
-    cmt = _operator(mx.swapaxes(cm @ basis, -1, -2))  # (C_L S)^T
-    phi_s = _operator(basis_inv @ phi @ basis)
-    s0_s = (
-        None if s0 is None else (mx.expand_dims(s0.astype(dt), -2) @ inv_t)[..., 0, :].astype(f32)
+    return _Blocks(
+        size,
+        _operator(mx.swapaxes(t_mat, -1, -2)),
+        _operator(ab[..., ::-1, :] @ inv_t),
+        _operator(mx.swapaxes(cm @ basis, -1, -2)),
+        _operator(basis_inv @ phi @ basis),
+        basis,
+        inv_t,
+        pw,
+        ab,
     )
+
+
+def _run_blocks(x: mx.array, ops: _Blocks, s0: mx.array | None, return_state: bool):
+    """y of a state space for x [..., n] from state s0, in blocks of L samples:
+
+    y_k = T x_k + C_L s_k (T: L x L lower-triangular Toeplitz of the Markov parameters D, C A^j B;
+    C_L[i] = C A^i), s_{k+1} = A^L s_k + G^T x_k (G[i] = A^(L-1-i) B), the block states solved by
+    ``_solve_states`` in the contracting basis of ``_contracting_basis``. Every array of the size of the
+    signal is float32."""
+    size = ops.size
+    n = x.shape[-1]
+    n_blocks = -(-n // size)
+    dt = ops.basis.dtype
+    if s0 is not None:  # s' = S^-1 s0, as the row vector s0 S^-T
+        s0 = (mx.expand_dims(s0.astype(dt), -2) @ ops.inv_t)[..., 0, :].astype(mx.float32)
     lead = x.shape[:-1]
     xb = mx.pad(x, [(0, 0)] * len(lead) + [(0, n_blocks * size - n)]).reshape(*lead, n_blocks, size)
-    states = _solve_states(_mm(xb, g_mat), phi_s, s0_s)
-    y = _mm(xb, tt) + _mm(states, cmt)
+    states = _solve_states(_mm(xb, ops.g_mat), ops.phi, s0)
+    y = _mm(xb, ops.tt) + _mm(states, ops.cmt)
     y = y.reshape(*y.shape[:-2], n_blocks * size)[..., :n]
     if not return_state:
         return y
@@ -351,11 +375,17 @@ def _run_system(x: mx.array, system: _System, s0: mx.array | None, return_state:
     last = (n - 1) // size
     tail = n - last * size
     x_tail = mx.expand_dims(x[..., last * size :].astype(dt), -2)
-    s_last = mx.expand_dims(states[..., last, :].astype(dt), -2) @ mx.swapaxes(basis, -1, -2)
+    s_last = mx.expand_dims(states[..., last, :].astype(dt), -2) @ mx.swapaxes(ops.basis, -1, -2)
     s_n = (
-        s_last @ mx.swapaxes(pw[..., tail, :, :], -1, -2) + x_tail @ ab[..., :tail, :][..., ::-1, :]
+        s_last @ mx.swapaxes(ops.powers[..., tail, :, :], -1, -2)
+        + x_tail @ ops.ab[..., :tail, :][..., ::-1, :]
     )
-    return y, s_n[..., 0, :].astype(f32)
+    return y, s_n[..., 0, :].astype(mx.float32)
+
+
+def _run_system(x: mx.array, system: _System, s0: mx.array | None, return_state: bool):
+    """``_run_blocks`` with the operators of ``system``."""
+    return _run_blocks(x, _block_operators(system, x.shape[-1]), s0, return_state)
 
 
 def _on_rows(run, x: mx.array, s0: mx.array | None, shared: bool) -> mx.array:
@@ -572,9 +602,11 @@ def _sosfilt(x, sos, zi, return_zf):
         zf = mx.concatenate(finals, axis=-1)
         return x, zf.reshape(*zf.shape[:-1], m, 2)
 
+    ops = [(_block_operators(system, x.shape[-1]), i, j) for system, i, j in passes]
+
     def run(rows, z):
-        for system, i, j in passes:
-            rows = _run_system(rows, system, None if z is None else z[..., 2 * i : 2 * j], False)
+        for blocks, i, j in ops:
+            rows = _run_blocks(rows, blocks, None if z is None else z[..., 2 * i : 2 * j], False)
         return rows
 
     return _on_rows(run, x, s0, sos.ndim == 2)
