@@ -3,6 +3,7 @@ effects.pitch_shift), vectorised over frames: the per-frame phase accumulation i
 
 from __future__ import annotations
 
+import contextlib
 import fractions
 import math
 import os
@@ -24,7 +25,9 @@ __all__ = ["phase_vocoder", "pitch_shift", "time_stretch"]
 
 
 # Outputs per block of the blocked prefix product (see _prefix_product).
-_SCAN_BLOCK = 16
+_SCAN_BLOCK = 8
+# Intermediate bytes per frequency bin and output step in _vocoder_frames (measured graph, rounded up).
+_BYTES_PER_BIN_STEP = 100
 
 
 @mx.compile
@@ -107,14 +110,19 @@ def _vocoder_rows(Dt: mx.array, n_frames: int, rate: float) -> mx.array:
     alpha = mx.array((steps - i0).astype(np.float32))[:, None]
     idx0, idx1 = mx.array(i0), mx.array(i0 + 1)
     n_bins = Dt.shape[-1]
-    if not _two_streams(Dt) or n_bins < 64:
-        return _vocoder_frames(*_unit_phasors(Dt), idx0, idx1, alpha)
-    half = n_bins // 2
+    # Bins in pieces whose intermediates (~100 bytes per bin and step) stay under PIECE_BYTES: MLX's CPU
+    # buffer cache holds ~32 MiB, and intermediates beyond it are fresh pages (page faults) on every call.
+    per_piece = max(16, _parallel.PIECE_BYTES // (_BYTES_PER_BIN_STEP * max(1, steps.size)))
+    halves = _two_streams(Dt) and n_bins >= 64
+    bounds = ((0, n_bins // 2), (n_bins // 2, n_bins)) if halves else ((0, n_bins),)
+    streams = _streams() if halves else (None,)
     parts = []
-    for stream, (a, b) in zip(_streams(), ((0, half), (half, n_bins)), strict=True):
-        with mx.stream(stream):
-            parts.append(_vocoder_frames(*_unit_phasors(Dt[..., a:b]), idx0, idx1, alpha))
-    return mx.concatenate(parts, axis=-1)
+    for stream, (a, b) in zip(streams, bounds, strict=True):
+        with mx.stream(stream) if stream is not None else contextlib.nullcontext():
+            for lo in range(a, b, per_piece):
+                piece = Dt[..., lo : min(b, lo + per_piece)]
+                parts.append(_vocoder_frames(*_unit_phasors(piece), idx0, idx1, alpha))
+    return parts[0] if len(parts) == 1 else mx.concatenate(parts, axis=-1)
 
 
 # A mono signal's STFT/iSTFT runs in two halves of frames from this length (3 s at 22.05 kHz: a few ms of
