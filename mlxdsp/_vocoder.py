@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fractions
+import itertools
 import math
 import os
 import typing
@@ -119,9 +120,12 @@ def _vocoder_rows(Dt: mx.array, n_frames: int, rate: float) -> mx.array:
     parts = []
     for stream, (a, b) in zip(streams, bounds, strict=True):
         with mx.stream(stream) if stream is not None else contextlib.nullcontext():
-            for lo in range(a, b, per_piece):
-                piece = Dt[..., lo : min(b, lo + per_piece)]
-                parts.append(_vocoder_frames(*_unit_phasors(piece), idx0, idx1, alpha))
+            count = -(
+                -(b - a) // per_piece
+            )  # equal pieces: their buffers are reused, not re-faulted
+            edges = [a + (b - a) * i // count for i in range(count + 1)]
+            for lo, hi in itertools.pairwise(edges):
+                parts.append(_vocoder_frames(*_unit_phasors(Dt[..., lo:hi]), idx0, idx1, alpha))
     return parts[0] if len(parts) == 1 else mx.concatenate(parts, axis=-1)
 
 
