@@ -376,7 +376,7 @@ def _same_reader(f, raw: bytes, name: str):
     if isinstance(f, LibavFile):
         return _io_libav.open_read(raw, name)
     g = _sndfile.open_read(raw, name)
-    if isinstance(f, OggLibavReader):
+    if isinstance(f, OggLibavReader) and f.decoder != "libsndfile":
         return OggLibavReader(g, raw, name, f.decoder.split(" ")[0])
     return g
 
@@ -408,9 +408,10 @@ def _blocks(f, raw, name, pos, n, step, threads, limit, swap=..., planar=False):
     """:func:`_blocks_sequential` of ``f`` (positioned at file frame ``pos``), decoded ahead on
     ``threads`` threads: with ``limit`` (:func:`_split_limit`), segments of whole blocks are decoded
     by ``f`` and fresh handles in turn (each seeks to its segment) and handed over in order, the
-    same blocks bit for bit; otherwise ``f`` alone decodes a few blocks ahead on another thread. A failure outside the first segment is re-decoded
-    sequentially by a fresh handle from ``pos``, so frame counts and reasons are those of one
-    sequential decode (costs time only for broken files)."""
+    same blocks bit for bit; otherwise ``f`` alone decodes a few blocks ahead on another thread.
+    A failure outside the first segment is re-decoded sequentially by a fresh handle from ``pos``,
+    so frame counts and reasons are those of one sequential decode (costs time only for broken
+    files)."""
     seg_blocks = max(1, int(_SEGMENT_SECONDS * f.samplerate) // step)
     seg = seg_blocks * step
     starts = [0]
@@ -452,7 +453,7 @@ def _blocks(f, raw, name, pos, n, step, threads, limit, swap=..., planar=False):
                     got, reason = _readf(handle, buf, 0, want, swap, planar)
                     ready[h].put((buf, got, want, reason))
                     lo += got
-                    if got < want or reason is not None:
+                    if got < want:
                         return
         except Exception:  # noqa: BLE001 - the consumer re-decodes sequentially
             ready[h].put(None)
@@ -479,7 +480,7 @@ def _blocks(f, raw, name, pos, n, step, threads, limit, swap=..., planar=False):
                 yield buf, got, want, reason
                 pools[h].put(buf)
                 lo += got
-                if got < want or reason is not None:
+                if got < want:
                     return
             if fallback is not None:
                 break
@@ -492,7 +493,7 @@ def _blocks(f, raw, name, pos, n, step, threads, limit, swap=..., planar=False):
     if fallback is not None:
         with _same_reader(f, raw, name) as g:
             if pos:
-                g.seek(pos)
+                _seek(g, raw, os.stat(raw).st_size, pos)
             yield from _blocks_sequential(g, n, step, swap, planar, skip=fallback)
 
 
