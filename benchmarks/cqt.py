@@ -137,7 +137,8 @@ def main(argv: list[str]) -> None:
         f"# cqt benchmark: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"mlx {mx.__version__} ({mx.default_device()}), torch {torch.__version__} "
         f"({torch.get_num_threads()} threads); {N_BINS} bins, {BPO}/octave, hop {HOP}, {SR} Hz mono; "
-        "medians in ms; (ratio) = peer / mlxdsp best"
+        "medians in ms; (ratio) = peer / mlxdsp best; "
+        f"load average {os.getloadavg()[0]:.2f} (2 cores: above ~1 the second CPU stream is contended)"
     )
     durations = DURATIONS[:1] if args.quick else DURATIONS
     rows = run(durations, 0.6 if args.quick else args.budget)
@@ -145,6 +146,7 @@ def main(argv: list[str]) -> None:
     header.append("nnAudio 1992v2")
     print()
     print(format_table(header, rows))
+    print(f"# load average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -163,55 +163,76 @@ _REACH = len(_cqt_filters.SOXR_HQ_HALFBAND) - 1  # filter half-length (200 taps)
 
 
 @functools.lru_cache(maxsize=64)
-def _halfband_mx(size: int) -> mx.array:
-    """0.5 * H on the lowest size // 4 + 1 bins of an rfft of ``size`` (the bins kept after 2:1), each
-    value twice (it scales interleaved re, im pairs)."""
-    response = 0.5 * _cqt_filters.halfband_response(size)[: size // 4 + 1]
+def _decimator_mx(size: int, stages: int) -> mx.array:
+    """2**-stages * prod_j H(2**j w) (``stages`` soxr_hq 2:1 filters in cascade, each at its own
+    rate) on the lowest size // 2**(stages + 1) + 1 bins of an rfft of ``size`` (the bins kept after
+    decimation by 2**stages), each value twice (it scales interleaved re, im pairs)."""
+    keep = size // 2 ** (stages + 1) + 1
+    response = np.full(keep, 0.5**stages)
+    for j in range(stages):
+        response = response * _cqt_filters.halfband_response(size >> j)[:keep]
     return mx.array(np.repeat(response, 2).astype(np.float32))
 
 
-def _halving_rows(y: mx.array, start: int, stop: int, size: int, step: int) -> mx.array:
+def _halving_rows(
+    y: mx.array, start: int, stop: int, size: int, step: int, reach: int = _REACH
+) -> mx.array:
     """Overlap-save rows start..stop-1 of the zero-extended signal: row i is y[i * step - reach :][:size].
     Each step-block followed by the next block's first 2 * reach samples: one concatenation of exactly
     the rows (frame_rows would copy two whole blocks per row)."""
-    a = start * step - _REACH
-    if step < 2 * _REACH:  # short signal: one row
+    a = start * step - reach
+    if step < 2 * reach:  # short signal: one row
         return frame_rows(
-            _span(y, a, (stop - 1) * step + size - _REACH, "constant"), size, step, stop - start
+            _span(y, a, (stop - 1) * step + size - reach, "constant"), size, step, stop - start
         )
-    blocks = _span(y, a, (stop + 1) * step - _REACH, "constant")
+    blocks = _span(y, a, (stop + 1) * step - reach, "constant")
     blocks = blocks.reshape(*blocks.shape[:-1], stop - start + 1, step)
-    return mx.concatenate([blocks[..., :-1, :], blocks[..., 1:, : 2 * _REACH]], axis=-1)
+    return mx.concatenate([blocks[..., :-1, :], blocks[..., 1:, : 2 * reach]], axis=-1)
 
 
 def _soxr_halve(y: mx.array, length: int | None = None, after: mx.array | None = None) -> mx.array:
     """soxr_hq 2:1: y[m] = sum_n h[n] x[2m - n] on the zero-extended signal, ``length`` samples
     (default ceil(n / 2), soxr's; at most (n + 201) // 2, where the filter's reach ends).
+    ``after``: an array the first block waits for (see :func:`_waiting`)."""
+    return _soxr_decimate(y, 1, (y.shape[-1] + 1) // 2 if length is None else length, after)
 
-    Overlap-save: blocks of ``size`` samples overlapping by 2 * 200 (the filter reach) are rFFT'd
-    together, multiplied by the zero-phase response, cut to the quarter band and inverse-FFT'd at half
-    size (z[2m] = irfft_{size/2}(Z[:size/4 + 1]) / 2; the alias term Z[k + size/2] lies in soxr's
-    stopband, below 4e-7), keeping each block's middle. ``after``: an array the first block waits
-    for (see :func:`_waiting`)."""
-    n = y.shape[-1]
-    reach = _REACH
-    length = (n + 1) // 2 if length is None else length
-    n = max(n, 2 * length - 1)
-    size = _BLOCK if n + 2 * reach > _BLOCK else _cqt_filters.fft_size(n + 2 * reach, multiple=4)
+
+def _soxr_decimate(
+    y: mx.array, stages: int, length: int, after: mx.array | None = None
+) -> mx.array:
+    """``stages`` soxr_hq 2:1 filters in cascade without cutting the intermediate signals (an LTI
+    composite on the zero-extended signal), ``length`` samples at 1 / 2**stages of the rate.
+
+    Overlap-save: blocks of ``size`` samples overlapping by twice the composite's reach are rFFT'd
+    together, multiplied by the cascade's zero-phase response, cut to the lowest 1 / 2**stages of the
+    band and inverse-FFT'd at 1 / 2**stages of the size (for 2:1, z[2m] = irfft_{size/2}(Z[:size/4 +
+    1]) / 2), keeping each block's middle. The alias terms dropped lie in soxr's stopband (below 4e-7),
+    as at every stage of the cascade."""
+    factor = 2**stages
+    # The composite filter reaches 200 * (2**stages - 1) input samples; a multiple of the factor keeps
+    # the output grid aligned with the blocks.
+    reach = -(-_REACH * (factor - 1) // factor) * factor
+    n = max(y.shape[-1], factor * (length - 1) + 1)
+    block = _BLOCK * factor // 2
+    if n + 2 * reach > block:
+        size = block
+    else:
+        size = _cqt_filters.fft_size(n + 2 * reach, multiple=2 * factor)
     step = size - 2 * reach
     count = -(-n // step)
-    response = _halfband_mx(size)
+    keep = size // (2 * factor) + 1
+    response = _decimator_mx(size, stages)
     streams = _streams()
     outs = []
     for index, (start, stop) in enumerate(_chunks(count, _batch(y) * 8 * (size // 2 + 1))):
         with _on(streams, index):
-            rows = _halving_rows(y, start, stop, size, step)
+            rows = _halving_rows(y, start, stop, size, step, reach)
             if after is not None and not outs:
                 rows = _waiting(rows, after)
-            pairs = as_real(mx.fft.rfft(rows, axis=-1))[..., : 2 * (size // 4 + 1)]
-            out = mx.fft.irfft(as_complex(pairs * response), n=size // 2, axis=-1)
-            out = out[..., reach // 2 : reach // 2 + step // 2]
-            outs.append(out.reshape(*out.shape[:-2], (stop - start) * (step // 2)))
+            pairs = as_real(mx.fft.rfft(rows, axis=-1))[..., : 2 * keep]
+            out = mx.fft.irfft(as_complex(pairs * response), n=size // factor, axis=-1)
+            out = out[..., reach // factor : (reach + step) // factor]
+            outs.append(out.reshape(*out.shape[:-2], (stop - start) * (step // factor)))
     out = mx.concatenate(outs, axis=-1) if len(outs) > 1 else outs[0]
     return out[..., :length]
 
@@ -223,23 +244,45 @@ def _halve(y: mx.array, res_type: str, after: mx.array | None = None) -> mx.arra
     return _fft_resample(y, (y.shape[-1] + 1) // 2)
 
 
+# Leading output samples of an early decimation taken from the 2:1 stages themselves (the dropped
+# ringing of stage j reaches at most 200 samples into the final output).
+_EARLY_HEAD = 256
+
+
+def _staged_decimate(x: mx.array, stages: int) -> mx.array:
+    """``stages`` soxr_hq 2:1 stages, each output kept whole to the right (where the filter's reach
+    ends) and, as soxr's, starting at sample 0."""
+    for _ in range(stages):
+        x = _soxr_halve(x, (x.shape[-1] + _REACH + 1) // 2)
+    return x
+
+
 def _early_decimate(x: mx.array, stages: int, res_type: str) -> mx.array:
     """librosa's early downsampling by 2**stages (one resampler call with that ratio).
 
-    "soxr_hq": soxr's ratio-2**k filter is LTI on the zero-extended signal like its 2:1 filter, with
-    the same flat passband but its own transition band; ``stages`` 2:1 stages are applied here without
-    cutting the intermediate signals (so the composite is also LTI and zero-extended), then cut to
-    soxr's round(n / 2**stages) samples and zero-padded to librosa's ceil(n / 2**stages).
+    "soxr_hq": soxr's ratio-2**k filter has the same flat passband as its 2:1 filter but its own
+    transition band; ``stages`` 2:1 stages are applied here without cutting the intermediate signals
+    at the right (each starts at sample 0, as soxr's output), then cut to soxr's round(n / 2**stages)
+    samples and zero-padded to librosa's ceil(n / 2**stages). Past the first 256 output samples the
+    stages are one LTI cascade, computed in one pass (:func:`_soxr_decimate`).
     "fft": one Fourier resampling to that length, as SciPy does."""
     n = x.shape[-1]
     final = -(-n // 2**stages)
     if res_type != "soxr_hq":
         return _fft_resample(x, final)
-    for _ in range(stages):
-        x = _soxr_halve(x, (x.shape[-1] + _REACH + 1) // 2)
     # soxr returns round(n / R) samples (half up); librosa's fix_length zero-pads to ceil(n / R).
     kept = (n + 2 ** (stages - 1)) // 2**stages
-    x = x[..., :kept]
+    factor = 2**stages
+    prefix = factor * (_EARLY_HEAD + 64) + _REACH * factor
+    if stages == 1 or n <= prefix:
+        x = _staged_decimate(x, stages)[..., :kept]
+    else:
+        # Each stage drops the ringing before its first output sample (soxr's), which changes the
+        # first outputs of the next stage: those come from the stages run on a prefix of the signal,
+        # the rest from the cascade in one pass (180 s, 8x: 45 -> 27 ms CPU).
+        head = _staged_decimate(x[..., :prefix], stages)[..., :_EARLY_HEAD]
+        rest = _soxr_decimate(x, stages, kept)[..., _EARLY_HEAD:]
+        x = mx.concatenate([head, rest], axis=-1)
     return mx.pad(x, [(0, 0)] * (x.ndim - 1) + [(0, final - kept)]) if final > kept else x
 
 

@@ -522,3 +522,16 @@ def test_two_cpu_streams_are_bit_identical(monkeypatch):
     for a, b in zip(two[:3], one[:3], strict=True):
         assert mx.array_equal(a, b).item()
     assert rel_err(np.array(two[3]), np.array(one[3])) <= 1e-6
+
+
+@pytest.mark.parametrize("stages", [2, 3, 5])
+def test_early_decimation_in_one_pass_matches_the_stages(stages):
+    """Early decimation by 2**stages: the first 256 outputs from the 2:1 stages, the rest from their
+    cascade in one FFT pass; both parts against the stages run on the whole signal."""
+    y = mx.array(music_like(22050, 40000, lead=(2,)).astype(np.float32))
+    staged = mlxdsp._cqt._staged_decimate(y, stages)
+    got = mlxdsp._cqt._early_decimate(y, stages, "soxr_hq")
+    kept = (40000 + 2 ** (stages - 1)) // 2**stages
+    final = -(-40000 // 2**stages)
+    assert got.shape == (2, final) and got.dtype == mx.float32
+    assert rel_err(np.array(got[..., :kept]), np.array(staged[..., :kept])) <= 1e-6
