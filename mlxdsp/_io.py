@@ -920,6 +920,11 @@ def stream(
     The file is opened (and missing files reported) when ``stream`` is called; it is closed when the
     iterator is exhausted, closed or garbage-collected.
 
+    With ``MLXDSP_DECODE_THREADS`` > 1 (the default on machines with 2+ cores; see :func:`load`),
+    compressed formats are decoded ahead on other threads while the chunks are consumed (two handles
+    taking 8 s segments in turn where that is bit-identical), for chunks of 4096 frames or more;
+    per handle at most one segment plus one block waits. The chunks are the same.
+
     Transforms: none (file I/O).
     """
     fn = "stream"
