@@ -6,7 +6,7 @@ samples (``_run_system``):
 - inside a block, ``y = T x + C_L s`` where ``T`` is the ``L x L`` lower-triangular Toeplitz matrix of the
   Markov parameters ``D, C B, C A B, ...`` and ``C_L[i] = C A^i`` (one matmul each, all blocks at once);
 - across blocks, ``s_{k+1} = A^L s_k + G^T x_k`` (``G[i] = A^(L-1-i) B``) is a first-order vector
-  recurrence, solved by grouping blocks into block-Toeplitz matmuls, recursively, down to a log-depth
+  recurrence, solved by grouping blocks (group totals by a matmul, recursively), down to a log-depth
   doubling scan (``_solve_states``), in a basis where ``A^L`` is a contraction (``_contracting_basis``).
 
 ``lfilter`` realises ``b/a`` in SciPy's transposed direct form II (its ``zi``); ``sosfilt`` fuses up to three
@@ -50,7 +50,8 @@ def _coeffs(fn, name, value):
 
 def _block_size(n: int, p: int) -> int:
     """Block length L for a state of dimension p: the in-block Toeplitz matmul costs L multiply-adds per
-    sample, the block-state recurrence ~8 p^2 / L (see ``_solve_states``), so L ~ 2.8 p; a power of two
+    sample, the block-state recurrence ~2 p^2 / L in matmuls with inner dimensions of p (slow in the
+    reference BLAS); measured best at L ~ 2.8 p (16 for 6 states: 8 and 32 were slower); a power of two
     between 8 and 128, no longer than the signal needs."""
     size = 8
     while size < min(128, 2.8 * p):
@@ -463,7 +464,7 @@ def lfilter(
     Notes
     -----
     Block-parallel: see the module docstring. Cost per sample ~ L + 2p multiply-adds (L = 8..128, ~2.8p)
-    plus ~8 p^2 / L for the block states. Float32 error stays at the level of scipy's own loop on float32
+    plus ~2 p^2 / L for the block states. Float32 error stays at the level of scipy's own loop on float32
     data, also for clustered poles (butter(6, 0.1) as (b, a): 2.7e-4 vs scipy's 4.0e-4) and poles at
     radius 0.9999 (4.9e-4 vs 5.0e-4; tests/test_filter.py). High orders are better conditioned as
     :func:`sosfilt`, as in SciPy.
