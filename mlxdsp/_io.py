@@ -588,6 +588,24 @@ def _split_ok(f, raw, size, pos, n, threads) -> int:
     return _split_limit(f, raw, size)
 
 
+# Below this, a result is decoded into NumPy memory and copied into MLX once: allocating, zeroing and
+# evaluating an mx.array costs more than copying a small buffer (a 1 s stereo read: 0.35 -> 0.2 ms).
+# Above it, decoding straight into the mx.array saves the second buffer.
+_SMALL_RESULT_BYTES = 1 << 20
+
+
+def _result_buffer(shape: tuple[int, int]):
+    if 4 * shape[0] * shape[1] <= _SMALL_RESULT_BYTES:
+        return np.empty(shape, np.float32)
+    out = mx.zeros(shape, mx.float32)
+    mx.eval(out)
+    return out
+
+
+def _as_result(buffer) -> mx.array:
+    return mx.array(buffer) if isinstance(buffer, np.ndarray) else buffer
+
+
 def _decode(fn, f, raw, name, size, start, n, *, mono, strict, planar=False, threads=1):
     """Decode ``n`` frames from the current position. Returns mx [m, ch'] (ch' = 1 if mono), evaluated,
     ``ch'`` and whether the array is [ch', m] instead: ``planar`` asks for that where the decoder can
@@ -599,16 +617,14 @@ def _decode(fn, f, raw, name, size, start, n, *, mono, strict, planar=False, thr
     limit = _split_ok(f, raw, size, start, n, threads) if trusted else 0
     swap = _pcm16_swap(f) if planar and trusted and not (mono and ch > 1) else None
     if swap is not None:
-        out = mx.zeros((ch, n), mx.float32)
-        mx.eval(out)
+        out = _result_buffer((ch, n))
         got, reason = _readf_parts(f, raw, name, out, start, n, threads, limit, swap, True)
-        data = out if got == n else out[:, :got]
+        data = _as_result(out if got == n else out[:, :got])
     elif trusted and not (mono and ch > 1):
         # The fast path: decode straight into the buffer that becomes the result.
-        out = mx.zeros((n, ch), mx.float32)
-        mx.eval(out)
+        out = _result_buffer((n, ch))
         got, reason = _readf_parts(f, raw, name, out, start, n, threads, limit)
-        data = out
+        data = _as_result(out)
     else:
         if trusted:
             tmp = np.empty((n, ch), np.float32)
