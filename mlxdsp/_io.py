@@ -1028,8 +1028,7 @@ def _stream(
             threads = 1  # handing blocks between threads would cost more than it saves
         while direct and threads < 2 and left > 0:  # decode straight into the yielded chunk
             want = min(block, left)
-            out = mx.zeros((ch, want) if planar else (want, ch), mx.float32)
-            mx.eval(out)
+            out = _result_buffer((ch, want) if planar else (want, ch))
             got, why = _readf(f, out, 0, want, swap, planar)
             reason = reason or why
             got_total += got
@@ -1037,7 +1036,7 @@ def _stream(
             if got < want:
                 out = out[:, :got] if planar else out[:got]
             if got:
-                yield _finish(out, layout, dtype, planar)
+                yield _finish(_as_result(out), layout, dtype, planar)
             if got < want:
                 break
         # Otherwise blocks (decoded ahead on other threads when ``threads`` > 1, two handles taking
