@@ -9,6 +9,7 @@ slice/pad/reshape/concatenate graphs, so compile, grad, jvp and vmap all apply.
 from __future__ import annotations
 
 import functools
+import math
 
 import mlx.core as mx
 import numpy as np
@@ -17,8 +18,8 @@ from . import _checks, _framing
 from ._errors import ParameterError
 from ._typing import PadMode
 
-# Beyond this many blocks per frame (hop much smaller than n), a single gather/scatter beats a graph of
-# that many slices.
+# Beyond this many blocks per frame (hop much smaller than n), a single scatter beats a graph of that
+# many slices for overlap-add, and framing concatenates in two levels (frame_rows).
 _MAX_BLOCK_SLICES = 32
 
 
@@ -51,14 +52,28 @@ def pad_signal(fn: str, x: mx.array, left: int, right: int, mode: str) -> mx.arr
     return mx.concatenate(parts, axis=-1)
 
 
-def frame_rows(x: mx.array, frame_length: int, hop_length: int, n_frames: int) -> mx.array:
-    """[..., T] -> [..., n_frames, frame_length]; needs T >= (n_frames - 1) * hop + frame_length."""
+def frame_rows(
+    x: mx.array,
+    frame_length: int,
+    hop_length: int,
+    n_frames: int,
+    *,
+    max_slices: int = _MAX_BLOCK_SLICES,
+) -> mx.array:
+    """[..., T] -> [..., n_frames, frame_length]; needs T >= (n_frames - 1) * hop + frame_length.
+
+    Frames of r = ceil(frame_length / hop) hop-blocks are one concatenation of r shifted block views;
+    beyond ``max_slices`` blocks, two levels (rows of a blocks, then b of those, a * b >= r): MLX's
+    concatenate costs ~1 ns per element whatever the piece width, so this beats r narrow slices and a
+    gather (STFT 2048/32: 2.6x). Between 8 and 32 blocks the two levels win for the CQT's short rows
+    (``max_slices=8``) and lose ~7% for an STFT's."""
     r = _framing.blocks_per_frame(frame_length, hop_length)
-    if r > _MAX_BLOCK_SLICES:
-        index = (
-            np.arange(n_frames)[:, None] * hop_length + np.arange(frame_length)[None, :]
-        ).astype(np.int32)
-        return mx.take(x, mx.array(index), axis=-1)
+    if r > max_slices:
+        a = math.isqrt(r - 1) + 1  # ceil(sqrt(r))
+        b = -(-r // a)
+        inner = frame_rows(x, a * hop_length, hop_length, n_frames + (b - 1) * a)
+        rows = mx.concatenate([inner[..., j * a : j * a + n_frames, :] for j in range(b)], axis=-1)
+        return rows if a * b * hop_length == frame_length else rows[..., :frame_length]
     n_blocks = n_frames + r - 1
     need = n_blocks * hop_length
     have = x.shape[-1]

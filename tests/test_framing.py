@@ -27,6 +27,7 @@ from tests.cases.spectral import (
     padded_window,
     window_specs,
 )
+from tests.conftest import rel_err
 
 # ------------------------------------------------------------------------------------------------
 # Pure-integer geometry.
@@ -278,3 +279,35 @@ def test_overlap_add_jvp_scatter_path():
     np.testing.assert_allclose(
         np.array(jv), overlap_add64(np.array(T, np.float64), 1), rtol=1e-5, atol=1e-5
     )
+
+
+@pytest.mark.parametrize("max_slices", [8, 32])
+@pytest.mark.parametrize(
+    ("frame_length", "hop", "length"),
+    [(2048, 32, 6000), (4096, 1, 4200), (1000, 3, 1000), (100, 7, 500), (65, 8, 100), (33, 1, 40)],
+)
+def test_frame_rows_in_one_and_two_levels_match_numpy(frame_length, hop, length, max_slices):
+    """frame_rows (one concatenation of hop-blocks, or two levels beyond max_slices blocks) equals
+    NumPy's sliding windows, and its vjp is the overlap-add of the cotangent (NumPy's add.at)."""
+    from mlxdsp._frames import frame_rows
+
+    rng = np.random.default_rng(frame_length + hop)
+    count = 1 + (length - frame_length) // hop
+    x = rng.standard_normal((2, length)).astype(np.float32)
+    expected = np.lib.stride_tricks.sliding_window_view(x, frame_length, axis=-1)[:, ::hop][
+        :, :count
+    ]
+    rows = frame_rows(mx.array(x), frame_length, hop, count, max_slices=max_slices)
+    assert rows.shape == (2, count, frame_length)
+    assert np.array_equal(np.array(rows), expected)
+    cot = rng.standard_normal((2, count, frame_length)).astype(np.float32)
+    _, (back,) = mx.vjp(
+        lambda v: frame_rows(v, frame_length, hop, count, max_slices=max_slices),
+        [mx.array(x)],
+        [mx.array(cot)],
+    )
+    adjoint = np.zeros((2, length))
+    index = np.arange(count)[:, None] * hop + np.arange(frame_length)[None, :]
+    for row in range(2):
+        np.add.at(adjoint[row], index, cot[row].astype(np.float64))
+    assert rel_err(np.array(back), adjoint) <= 1e-6
