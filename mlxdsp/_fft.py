@@ -14,15 +14,12 @@ import functools
 import mlx.core as mx
 import numpy as np
 
-from . import _kernels
 from ._complex_views import as_complex, as_real
 
 
 def inverse_rfft(spectra: mx.array, n: int) -> mx.array:
-    """irfft along the last axis: [..., n // 2 + 1] complex64 -> [..., n] float32. One kernel on a GPU
-    for a power-of-two n; elsewhere with a one-rfft adjoint."""
-    if n % 2 == 0 and _kernels.enabled() is not None:
-        return _kernels.irfft_rows(spectra, n)
+    """irfft along the last axis: [..., n // 2 + 1] complex64 -> [..., n] float32, with a one-rfft
+    adjoint (``_kernels.irfft_rows`` takes a GPU kernel where one applies, else this)."""
     return _irfft_with_adjoint(n)(spectra)
 
 

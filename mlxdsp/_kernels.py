@@ -45,6 +45,7 @@ from typing import NamedTuple
 import mlx.core as mx
 import numpy as np
 
+from ._fft import inverse_rfft, rfft_rows
 from ._frames import frame_rows, overlap_add_rows, pad_signal
 
 # pad_mode names <-> the PAD_MODE template constant of the kernel bodies.
@@ -982,7 +983,7 @@ def windowed_rfft(
         rows = windowed_frames(
             x, window, n_fft, hop_length, n_frames, source=source, padding=padding
         )
-        return mx.fft.rfft(rows, axis=-1)
+        return rfft_rows(rows)
     lead = source.shape[:-1]
     spec = _stft_rfft_fn(g)(source.reshape(-1, length), window)
     return spec.reshape(*lead, n_frames, n_fft // 2 + 1)
@@ -990,7 +991,8 @@ def windowed_rfft(
 
 def irfft_rows(spectra: mx.array, n_fft: int) -> mx.array:
     """[..., n_fft/2 + 1] complex64 -> [..., n_fft]: ``mx.fft.irfft(spectra, n=n_fft, axis=-1)``, as one
-    kernel for a power-of-two ``n_fft`` in 16 .. 4096 on a GPU (the iSTFT's inverse transform)."""
+    kernel for a power-of-two ``n_fft`` in 16 .. 4096 on a GPU (the iSTFT's inverse transform), else
+    :func:`mlxdsp._fft.inverse_rfft` (any n, odd included)."""
     g = FFTGeometry(n_fft, 0, tpf=fft_layout(n_fft)[0], fpg=fft_layout(n_fft)[1])
     rows = spectra.size // max(spectra.shape[-1], 1) if spectra.ndim else 0
     eligible = (
@@ -1004,7 +1006,7 @@ def irfft_rows(spectra: mx.array, n_fft: int) -> mx.array:
         and _usable("irfft", g) is not None
     )
     if not eligible:
-        return mx.fft.irfft(spectra, n=n_fft, axis=-1)
+        return inverse_rfft(spectra, n_fft)
     lead = spectra.shape[:-1]
     out = _irfft_fn(g)(spectra.reshape(rows, n_fft // 2 + 1))
     return out.reshape(*lead, n_fft)
@@ -1161,33 +1163,36 @@ def _mel_fn(g, gt, weights, starts, weights_t, starts_t):
     return power_mel
 
 
-def mel_projection(spec_rows: mx.array, power: float, filterbank, banded) -> mx.array:
-    """[..., n_frames, n_freq] complex rows -> [..., n_frames, n_mels]: ``|X| ** power`` times the filters.
+def mel_projection(spectrum: mx.array, power: float, filterbank, options) -> mx.array:
+    """[..., n_freq, n_frames] complex spectrum (stft's layout) -> [..., n_mels, n_frames]: ``|X| ** power``
+    times the filters: ``filterbank`` (an array) or the built-in one of ``options`` (sr, n_fft, n_mels,
+    fmin, fmax, mel_scale, norm).
 
-    The fused kernel covers the built-in (banded) filterbank with ``power=2``; a learned ``filterbank``
-    array or another power takes the pure path.
+    The fused kernel covers the built-in filterbank with ``power=2``; a learned ``filterbank`` array,
+    another power or no kernel take the pure banded projection (``_mel.project_columns``).
     """
-    if (
-        filterbank is None
-        and banded is not None
-        and power == 2.0
-        and spec_rows.ndim >= 1
-        and spec_rows.dtype == mx.complex64
-        and 2 * spec_rows.size < _INT32_LIMIT
-        and enabled() is not None
-    ):
-        n_freq = spec_rows.shape[-1]
-        pack = _mel_pack(banded, n_freq)
-        if pack.geometry.n_mels * (spec_rows.size // max(n_freq, 1)) < _INT32_LIMIT and _usable(
-            "mel", pack.geometry
-        ):
-            lead = spec_rows.shape[:-1]
-            out = pack.fn(spec_rows.reshape(-1, n_freq))
-            return out.reshape(*lead, pack.geometry.n_mels)
-    from ._mel import apply_filterbank
+    from ._mel import _banded_projection, project_columns
     from ._spectrum import magnitude_from_power, power_of
 
-    return apply_filterbank(magnitude_from_power(power_of(spec_rows), power), filterbank, banded)
+    if (
+        filterbank is None
+        and power == 2.0
+        and spectrum.ndim >= 2
+        and spectrum.dtype == mx.complex64
+        and 2 * spectrum.size < _INT32_LIMIT
+        and enabled() is not None
+    ):
+        n_freq = spectrum.shape[-2]
+        pack = _mel_pack(_banded_projection(*options), n_freq)
+        if pack.geometry.n_mels * (spectrum.size // max(n_freq, 1)) < _INT32_LIMIT and _usable(
+            "mel", pack.geometry
+        ):
+            rows = mx.swapaxes(spectrum, -1, -2)
+            lead = rows.shape[:-1]
+            out = pack.fn(rows.reshape(-1, n_freq)).reshape(*lead, pack.geometry.n_mels)
+            return mx.swapaxes(out, -1, -2)
+    power_spectrum = mx.contiguous(magnitude_from_power(power_of(spectrum), power))
+    return project_columns(power_spectrum, filterbank, options)
 
 
 def _pad_name(mode: int) -> str:  # for tests and messages

@@ -11,7 +11,6 @@ import numpy as np
 from . import _checks, _kernels, _parallel
 from ._db import power_to_db
 from ._errors import ParameterError
-from ._spectrum import magnitude_from_power, power_of
 from ._stft import stft_in_pieces, stft_row_bytes
 from ._typing import MelNorm, MelScale
 
@@ -180,27 +179,34 @@ def _mel_basis_mx(sr, n_fft, n_mels, fmin, fmax, scale, norm) -> mx.array:
     return mx.array(mel_basis_f64(sr, n_fft, n_mels, fmin, fmax, scale, norm).astype(np.float32))
 
 
+def _filter_groups(options: tuple, per_group: int) -> tuple[int, list]:
+    """The filterbank of ``options`` split into groups of ``per_group`` consecutive bands, each a dense
+    float64 block [bands, bin_hi - bin_lo] over only the bins its bands touch (empty: bin_hi == bin_lo).
+    Returns (multiply-adds per frame, [(bin_lo, bin_hi, band_lo, band_hi, block), ...])."""
+    w = mel_basis_f64(*options)
+    touched = w != 0
+    groups, work = [], 0
+    for band in range(0, w.shape[0], per_group):
+        stop = min(band + per_group, w.shape[0])
+        bins = np.flatnonzero(touched[band:stop].any(axis=0))
+        lo, hi = (int(bins[0]), int(bins[-1]) + 1) if bins.size else (0, 0)
+        groups.append((lo, hi, band, stop, w[band:stop, lo:hi]))
+        work += (stop - band) * (hi - lo)
+    return work, groups
+
+
 @functools.lru_cache(maxsize=64)
 def _banded_projection(sr, n_fft, n_mels, fmin, fmax, scale, norm):
-    """Split the sparse filterbank into groups of consecutive bands with their bin ranges.
-
-    Each group is a small dense block over only the bins its bands touch; summed over groups, the
-    multiply-adds are a fraction of the dense [n_mels, n_freq] product (the Linux CPU BLAS is slow).
-    Returns a tuple of (bin_lo, bin_hi, band_lo, band_hi, mx.array [bin_hi - bin_lo, band_hi - band_lo]).
-    """
-    w = mel_basis_f64(sr, n_fft, n_mels, fmin, fmax, scale, norm)
-    nonzero = w != 0
-    groups = []
-    band = 0
-    per_group = 8
-    while band < n_mels:
-        stop = min(band + per_group, n_mels)
-        cols = np.flatnonzero(nonzero[band:stop].any(axis=0))
-        lo, hi = (int(cols[0]), int(cols[-1]) + 1) if cols.size else (0, 1)
-        block = np.ascontiguousarray(w[band:stop, lo:hi].T).astype(np.float32)
-        groups.append((lo, hi, band, stop, mx.array(block)))
-        band = stop
-    return tuple(groups)
+    """Groups of 8 consecutive bands with their bin ranges, in rows layout: a tuple of (bin_lo, bin_hi,
+    band_lo, band_hi, mx.array [bin_hi - bin_lo, band_hi - band_lo]) (the GPU mel kernel's packing;
+    a group touching no bin is one zero row at bin 0)."""
+    _, groups = _filter_groups((sr, n_fft, n_mels, fmin, fmax, scale, norm), 8)
+    banded = []
+    for lo, hi, band, stop, block in groups:
+        if hi == lo:
+            hi, block = 1, np.zeros((stop - band, 1))
+        banded.append((lo, hi, band, stop, _float32(block.T)))
+    return tuple(banded)
 
 
 def apply_filterbank(spec_rows: mx.array, filterbank, banded) -> mx.array:
@@ -219,6 +225,10 @@ _MULTIPLY_ADD_S = 0.47e-9
 _GROUP_SIZES = (1, 2, 4, 8, 16)
 
 
+def _float32(block: np.ndarray) -> mx.array:
+    return mx.array(np.ascontiguousarray(block, np.float32))
+
+
 @functools.lru_cache(maxsize=256)
 def _column_projection(options: tuple, per_group: int):
     """(multiply-adds per frame, the linear map [..., n_freq, frames] -> [..., n_mels, frames]) for the
@@ -229,19 +239,12 @@ def _column_projection(options: tuple, per_group: int):
     full-size zero spectrum; a group's bins overlap only its neighbours', so the groups fall into a few
     layers of disjoint bin ranges (two for triangular filters) and the adjoint is one concatenate per layer.
     """
-    w = mel_basis_f64(*options)
-    n_mels, n_freq = w.shape
-    touched = w != 0
-    groups, work = [], 0
-    for band in range(0, n_mels, per_group):
-        stop = min(band + per_group, n_mels)
-        bins = np.flatnonzero(touched[band:stop].any(axis=0))
-        lo, hi = (int(bins[0]), int(bins[-1]) + 1) if bins.size else (0, 0)
-        block = np.ascontiguousarray(w[band:stop, lo:hi], np.float32)
-        groups.append(
-            (lo, hi, band, stop, mx.array(block), mx.array(np.ascontiguousarray(block.T)))
-        )
-        work += (stop - band) * (hi - lo)
+    work, blocks = _filter_groups(options, per_group)
+    n_freq = options[1] // 2 + 1
+    groups = [
+        (lo, hi, band, stop, _float32(block), _float32(block.T))
+        for lo, hi, band, stop, block in blocks
+    ]
     layers: list[list[int]] = []
     for index in sorted(
         (i for i, g in enumerate(groups) if g[1] > g[0]), key=lambda i: groups[i][0]
@@ -353,11 +356,10 @@ def mel_spectrogram(
     fn = "mel_spectrogram"
     x = _checks.real_signal(fn, "x", x)
     power = _checks.positive_number(fn, "power", power)
-    banded = options = None
+    options = None
     if filterbank is None:
         args = _filterbank_options(fn, sr, n_fft, n_mels, fmin, fmax, mel_scale, norm)
         options = (*args, mel_scale, norm)
-        banded = _banded_projection(*options)
     else:
         filterbank = _checks.array(fn, "filterbank", filterbank, min_ndim=2)
         if filterbank.ndim != 2 or filterbank.shape[1] != n_fft // 2 + 1:
@@ -366,11 +368,7 @@ def mel_spectrogram(
             )
 
     def to_mel(X: mx.array) -> mx.array:
-        if _kernels.enabled() is None:  # CPU (or kernels off): BLAS-friendly orientation
-            spectrum = mx.contiguous(magnitude_from_power(power_of(X), power))
-            return project_columns(spectrum, filterbank, options)
-        rows = _kernels.mel_projection(mx.swapaxes(X, -1, -2), power, filterbank, banded)
-        return mx.swapaxes(rows, -1, -2)
+        return _kernels.mel_projection(X, power, filterbank, options)
 
     def pipeline(signal: mx.array) -> mx.array:
         return stft_in_pieces(

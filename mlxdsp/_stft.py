@@ -8,11 +8,12 @@ import mlx.core as mx
 
 from . import _checks, _framing, _kernels, _parallel
 from ._errors import ParameterError
-from ._fft import inverse_rfft as _inverse_rfft
-from ._fft import rfft_rows
 from ._frames import fit_length, overlap_add_rows, pad_signal
 from ._typing import PadMode
 from ._window import analysis_window
+
+# irfft of rows: a GPU kernel for power-of-two n, else mlxdsp._fft's (one-rfft adjoint, odd n too).
+_inverse_rfft = _kernels.irfft_rows
 
 
 def _geometry(fn: str, n_fft, hop_length, win_length) -> tuple[int, int, int]:
@@ -97,10 +98,10 @@ def stft(
     def pipeline(signal: mx.array) -> mx.array:
         padded = pad_signal(fn, signal, left, right, pad_mode) if center else signal
         framing = dict(source=signal, padding=(left, right, pad_mode))
-        if onesided and _kernels.enabled() is not None:  # fused frame + window + rFFT kernel
+        if onesided:  # fused frame + window + rFFT kernel on a GPU (power-of-two n_fft)
             return _kernels.windowed_rfft(padded, w, n_fft, hop_length, count, **framing)
         rows = _kernels.windowed_frames(padded, w, n_fft, hop_length, count, **framing)
-        return rfft_rows(rows) if onesided else mx.fft.fft(rows, axis=-1)
+        return mx.fft.fft(rows, axis=-1)
 
     n_freq = n_fft // 2 + 1 if onesided else n_fft
     output_bytes = 8 * n_freq * count * (x.size // max(1, x.shape[-1]))
@@ -188,7 +189,7 @@ def istft(
 
     def pipeline(spectrum: mx.array) -> mx.array:
         spectra = mx.swapaxes(spectrum, -1, -2)
-        if onesided and n_fft % 2 == 0 and _kernels.enabled() is not None:  # one GPU kernel
+        if onesided and n_fft % 2 == 0:  # irfft + overlap-add: one kernel on a GPU (power-of-two n)
             y = _kernels.irfft_overlap_add(spectra, w, scale, n_fft, hop_length)
         else:
             rows = _inverse_rfft(spectra, n_fft) if onesided else mx.real(mx.fft.ifft(spectra))
