@@ -509,7 +509,7 @@ def _pseudo(fn: str, x: mx.array, opts, pad_mode: str) -> mx.array:
         pairs = as_real(mx.fft.rfft(rows * window, axis=-1))
         pairs = pairs.reshape(*pairs.shape[:-1], -1, 2)
         magnitudes = magnitude_from_power(mx.sum(pairs * pairs, axis=-1))
-        return apply_filterbank(magnitudes, None, plan.groups)
+        return apply_filterbank(magnitudes, plan.groups)
 
     rows = _framed(x, plan.n_fft, opts.hop_length, pad_mode, fn, project)
     return mx.swapaxes(rows, -1, -2)

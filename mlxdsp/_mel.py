@@ -209,10 +209,9 @@ def _banded_projection(sr, n_fft, n_mels, fmin, fmax, scale, norm):
     return tuple(banded)
 
 
-def apply_filterbank(spec_rows: mx.array, filterbank, banded) -> mx.array:
-    """[..., frames, n_freq] power rows -> [..., frames, n_mels]."""
-    if filterbank is not None:
-        return spec_rows @ mx.swapaxes(filterbank.astype(mx.float32), 0, 1)
+def apply_filterbank(spec_rows: mx.array, banded) -> mx.array:
+    """[..., frames, n_freq] rows -> [..., frames, n_bands] through ``banded`` groups (bin_lo, bin_hi,
+    band_lo, band_hi, block [bins, bands]) (the CQT's octave projections)."""
     parts = [spec_rows[..., lo:hi] @ block for lo, hi, _, _, block in banded]
     return parts[0] if len(parts) == 1 else mx.concatenate(parts, axis=-1)
 
