@@ -11,6 +11,7 @@ their buffers are reused instead of page-faulting in afresh.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
@@ -74,3 +75,21 @@ def batch_halves(
             parts += [fn(flat[i : i + step]) for i in range(half, flat.shape[0], step)]
     out = mx.concatenate(parts, axis=0)
     return out.reshape(*lead, *out.shape[1:])
+
+
+def cpu_streams(x: mx.array, min_samples: int = MIN_SAMPLES) -> tuple[mx.Stream | None, ...]:
+    """Streams to alternate independent pieces of work on ``x`` between: the default CPU stream and a
+    second one when two cores pay off (CPU device, ``MLXDSP_CPU_STREAMS`` not 0, ``x`` at least
+    ``min_samples`` elements), else ``(None,)`` (stay on the current stream; see :func:`on_stream`)."""
+    if (
+        os.environ.get("MLXDSP_CPU_STREAMS", "1") == "0"
+        or mx.default_device() != mx.cpu
+        or x.size < min_samples
+    ):
+        return (None,)
+    return mx.default_stream(mx.cpu), _second_stream()
+
+
+def on_stream(stream: mx.Stream | None):
+    """``with on_stream(s):`` runs on ``s``, or on the current stream for ``None``."""
+    return mx.stream(stream) if stream is not None else contextlib.nullcontext()

@@ -35,12 +35,13 @@ The measured figures are in ``docs/filters.md`` and pinned by ``tests/test_resam
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 
 import mlx.core as mx
 import numpy as np
 
-from . import _checks
+from . import _checks, _parallel
 from ._complex_views import as_complex, as_real
 from ._typing import ResampleMethod
 
@@ -248,11 +249,18 @@ def _exact_kernel(method, up, down, lpfw, rolloff, beta, reach):
     return np.where(t <= lpfw, np.sinc(tc) * win * (base / down), 0.0)
 
 
+def _gains(resp: np.ndarray) -> mx.array:
+    """float32 [n, 2]: each bin's gain for its (re, im) pair, so the product with the interleaved spectrum
+    broadcasts over the blocks only."""
+    return mx.array(np.repeat(resp[:, None], 2, axis=1).astype(np.float32))
+
+
 @functools.lru_cache(maxsize=32)
 def _fft_plan(method, up, down, lpfw, rolloff, beta, geometry):
     """(geometry, n_keep, folded, response) or None when the exact response needs too large a DFT.
 
-    response: float32 [n_keep] real gains on bins 0..n_keep-1 of the input block, divided by ``down``.
+    response: float32 [n_keep, 2] real gains on bins 0..n_keep-1 of the input block (twice: re, im), divided
+    by ``down``.
     When ``folded``, bins s >= M/2 alias onto output bin s mod M and _fft_engine adds the mirrored
     (negative-frequency) fold, so bin 0, which has no mirror, carries half its gain."""
     p, h, r = geometry
@@ -262,7 +270,7 @@ def _fft_plan(method, up, down, lpfw, rolloff, beta, geometry):
         n_keep = min(n_in, n_out) // 2  # the response is < -118 dB from the lower Nyquist on
         rho = HQ_ROLLOFF * min(1.0, up / down)
         resp = _hq_response(n_keep, 1.0 / (n_in * rho)) * (up / down)
-        return geometry, n_keep, False, mx.array(resp.astype(np.float32))
+        return geometry, n_keep, False, _gains(resp)
     grid = n_in * up
     if grid > _FFT_MAX_GRID:
         return None
@@ -283,31 +291,31 @@ def _fft_plan(method, up, down, lpfw, rolloff, beta, geometry):
     folded = n_keep > n_out // 2
     if folded:
         resp[0] *= 0.5
-    return geometry, n_keep, folded, mx.array(resp.astype(np.float32))
+    return geometry, n_keep, folded, _gains(resp)
 
 
 _CONJ = (1.0, -1.0)
+# Intermediate bytes the FFT engine's piece pipeline is sized by (frames, spectrum, kept bins, irfft output of
+# the blocks in a piece). Pieces of about this size keep a block's FFT data in the core's L2 cache and every
+# buffer reused from MLX's cache instead of page-faulted in afresh (see _fft_engine).
+_PIECE_BYTES = 2 << 20
 
 
-def _fft_engine(x: mx.array, up: int, down: int, plan) -> mx.array:
+def _fft_blocks(seg: mx.array, nb: int, up: int, down: int, plan) -> mx.array:
+    """Overlap-save blocks of one piece: seg [g, (nb + q - 1) * hop] (the padded input from block
+    ``b0``'s left context on) -> [g, nb, h * up] (each block's kept outputs)."""
     (p, h, r), n_keep, folded, resp = plan
     k = p + h + r
     n_in, n_out_blk, hop = k * down, k * up, h * down
-    n = x.shape[-1]
-    lead = x.shape[:-1]
-    n_out = output_length(n, up, down)
-    blocks = -(-n_out // (h * up))
-    pieces = -(-n_in // hop)
-    total = (blocks + pieces - 1) * hop
-    widths = [(0, 0)] * (x.ndim - 1)
-    xp = mx.pad(x, widths + [(p * down, max(0, total - p * down - n))])[..., :total]
-    chunks = xp.reshape(*lead, blocks + pieces - 1, hop)
-    tail = n_in - (pieces - 1) * hop
-    parts = [chunks[..., q : q + blocks, :] for q in range(pieces - 1)]
-    frames = mx.concatenate([*parts, chunks[..., pieces - 1 : pieces - 1 + blocks, :tail]], axis=-1)
+    g = seg.shape[0]
+    q = -(-n_in // hop)  # hops spanned by one block
+    chunks = seg.reshape(g, nb + q - 1, hop)
+    tail = n_in - (q - 1) * hop
+    parts = [chunks[:, i : i + nb, :] for i in range(q - 1)]
+    frames = mx.concatenate([*parts, chunks[:, q - 1 : q - 1 + nb, :tail]], axis=-1)
     spec = as_real(mx.fft.rfft(frames, axis=-1))
     half = n_in // 2 + 1
-    spec = spec.reshape(*lead, blocks, half, 2)
+    spec = spec.reshape(g, nb, half, 2)
     conj = mx.array(_CONJ)
     if n_keep > half:  # bins beyond the input Nyquist: the periodic, Hermitian continuation
         period = mx.concatenate([spec, spec[..., n_in - half : 0 : -1, :] * conj], axis=-2)
@@ -315,22 +323,72 @@ def _fft_engine(x: mx.array, up: int, down: int, plan) -> mx.array:
         spec = mx.concatenate([period] * reps, axis=-2) if reps > 1 else period
     m_half = n_out_blk // 2 + 1
     if not folded and m_half <= spec.shape[-2]:  # output band inside the input's: no padding copy
-        resp = mx.pad(resp, [(0, m_half - n_keep)])
+        resp = mx.pad(resp, [(0, m_half - n_keep), (0, 0)])
         n_keep = m_half
-    z = spec[..., :n_keep, :] * resp[:, None]
+    z = spec[..., :n_keep, :] * resp  # resp [n_keep, 2]: the gain on (re, im)
     if not folded:
-        y = mx.pad(z, widths + [(0, 0), (0, m_half - n_keep), (0, 0)])
+        y = mx.pad(z, [(0, 0), (0, 0), (0, m_half - n_keep), (0, 0)])
     else:
         rows = -(-n_keep // n_out_blk)
-        z = mx.pad(z, widths + [(0, 0), (0, rows * n_out_blk - n_keep), (0, 0)])
-        w = z.reshape(*lead, blocks, rows, n_out_blk, 2).sum(axis=-3)
+        z = mx.pad(z, [(0, 0), (0, 0), (0, rows * n_out_blk - n_keep), (0, 0)])
+        w = z.reshape(g, nb, rows, n_out_blk, 2).sum(axis=-3)
         mirror = mx.concatenate(
             [w[..., :1, :], w[..., n_out_blk - 1 : n_out_blk - m_half : -1, :]], axis=-2
         )
         y = w[..., :m_half, :] + mirror * conj
-    y = as_complex(y.reshape(*lead, blocks, 2 * m_half))
-    y = mx.fft.irfft(y, n=n_out_blk, axis=-1)[..., p * up : (p + h) * up]
-    return y.reshape(*lead, blocks * h * up)[..., :n_out]
+    y = as_complex(y.reshape(g, nb, 2 * m_half))
+    return mx.fft.irfft(y, n=n_out_blk, axis=-1)[..., p * up : (p + h) * up]
+
+
+def block_pieces(rows: int, blocks: int, per_piece: int) -> list[tuple[int, int, int, int]]:
+    """(row_lo, row_hi, block_lo, block_hi) of the pieces covering ``rows`` x ``blocks`` blocks in row-major
+    order with at most ``per_piece`` blocks each (at least one block): groups of whole rows when a row has
+    fewer blocks, else each row in near-equal runs of blocks (equal sizes let MLX reuse the buffers)."""
+    if rows * blocks <= per_piece:
+        return [(0, rows, 0, blocks)]
+    if blocks >= per_piece:
+        count = -(-blocks // per_piece)
+        edges = [blocks * i // count for i in range(count + 1)]
+        return [(i, i + 1, a, b) for i in range(rows) for a, b in itertools.pairwise(edges)]
+    g = per_piece // blocks
+    return [(i, min(rows, i + g), 0, blocks) for i in range(0, rows, g)]
+
+
+def _fft_engine(x: mx.array, up: int, down: int, plan) -> mx.array:
+    """The overlap-save engine over ``x`` [..., n]. On the CPU, long signals run in pieces of blocks (of
+    whole rows, or of a row's blocks) whose intermediates stay near ``_PIECE_BYTES``, alternating between
+    two CPU streams; a piece reads only its slice of ``x`` (zero-padded at the signal's ends), and the
+    pieces' outputs are joined by one concatenation. Every block sees the same samples and goes through
+    the same operations as in one piece: bit-identical."""
+    (p, h, r), n_keep, folded, resp = plan
+    k = p + h + r
+    n_in, hop, kept = k * down, h * down, h * up
+    n = x.shape[-1]
+    lead = x.shape[:-1]
+    n_out = output_length(n, up, down)
+    blocks = -(-n_out // kept)
+    q = -(-n_in // hop)
+    rows = math.prod(lead)
+    x2 = x.reshape(rows, n)
+    per_block = 4 * (2 * n_in + 2 * max(n_keep, k * up) + k * up)
+    per_piece = max(1, _PIECE_BYTES // per_block)
+    if mx.default_device() != mx.cpu:
+        per_piece = rows * blocks
+    pieces = block_pieces(rows, blocks, per_piece)
+    streams = _parallel.cpu_streams(x) if len(pieces) > 1 else (None,)
+    outs = []
+    for i, (r0, r1, b0, b1) in enumerate(pieces):
+        nb = b1 - b0
+        start = b0 * hop - p * down
+        stop = start + (nb + q - 1) * hop
+        lo, hi = max(0, start), min(n, stop)
+        seg = x2[r0:r1, lo:hi]
+        if lo > start or hi < stop:
+            seg = mx.pad(seg, [(0, 0), (lo - start, stop - hi)])
+        with _parallel.on_stream(streams[i % len(streams)]):
+            outs.append(_fft_blocks(seg, nb, up, down, plan).reshape(-1, kept))
+    y = mx.concatenate(outs, axis=0) if len(outs) > 1 else outs[0]
+    return y.reshape(rows, blocks * kept)[:, :n_out].reshape(*lead, n_out)
 
 
 def _fft_resample(x: mx.array, num: int) -> mx.array:

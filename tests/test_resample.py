@@ -14,8 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mlxdsp
-from mlxdsp import ParameterError
-from mlxdsp._resample import _resample_ratio, block_geometry, choose_engine, kernel_reach
+from mlxdsp import ParameterError, _parallel, _resample
+from mlxdsp._resample import (
+    _resample_ratio,
+    block_geometry,
+    block_pieces,
+    choose_engine,
+    kernel_reach,
+)
 from tests.conftest import rel_err, to_np
 
 RATIOS = [(44100, 16000), (48000, 44100), (8000, 22050), (16000, 8000), (3, 7), (1, 5), (5, 1)]
@@ -355,3 +361,104 @@ def test_errors():
         ParameterError, match=r"\[resample\] x.dtype=.*complex64 must be real floating"
     ):
         mlxdsp.resample(mx.zeros(4, dtype=mx.complex64), orig_sr=2, target_sr=1)
+
+
+# ---- FFT engine in pieces (CPU): pieces of blocks on two streams give the one-piece result bit for bit ----
+
+
+def _split(monkeypatch, blocks_per_piece, orig, new, method):
+    """Make the FFT engine cut pieces of ``blocks_per_piece`` blocks (0: one piece for any input)."""
+    g = math.gcd(orig, new)
+    up, down = new // g, orig // g
+    geometry = block_geometry(10**6, up, down, kernel_reach(method, up, down, 6, 0.99))
+    p, h, r = geometry
+    n_keep = _resample._fft_plan(method, up, down, 6, 0.99, KAISER_BETA, geometry)[1]
+    k = p + h + r
+    per_block = 4 * (2 * k * down + 2 * max(n_keep, k * up) + k * up)
+    big = 1 << 62
+    monkeypatch.setattr(_resample, "_PIECE_BYTES", per_block * blocks_per_piece or big)
+
+
+PIECE_CASES = [
+    (44100, 16000, "hq"),
+    (48000, 44100, "sinc_interp_kaiser"),  # folded, bins past the input Nyquist
+    (16000, 44100, "polyphase"),
+    (16000, 8000, "polyphase"),
+]
+
+
+@pytest.mark.parametrize(("orig", "new", "method"), PIECE_CASES)
+@pytest.mark.parametrize("shape", [(20001,), (2, 20001), (3, 2, 3000)])
+def test_fft_engine_pieces_bit_identical(monkeypatch, orig, new, method, shape):
+    """Pieces of one block, of two blocks and of whole rows: the same samples as one piece."""
+    x = mx.array(np.random.default_rng(5).standard_normal(shape).astype(np.float32))
+    run = lambda s: _engine(s, orig, new, method, "fft")  # noqa: E731
+    _split(monkeypatch, 0, orig, new, method)
+    whole = to_np(run(x))
+    if method != "hq":
+        assert rel_err(whole, _reference(to_np(x), orig, new, method)) <= 1e-5
+    for per_piece in (1, 2, 7):
+        _split(monkeypatch, per_piece, orig, new, method)
+        y = run(x)
+        assert y.shape == whole.shape and y.dtype == mx.float32
+        assert np.array_equal(to_np(y), whole), per_piece
+        assert np.array_equal(to_np(mx.compile(run)(x)), whole), per_piece
+
+
+def test_fft_engine_pieces_transforms(monkeypatch):
+    """vmap, vjp (adjoint) and jvp through one-block pieces."""
+    _split(monkeypatch, 1, 48000, 44100, "sinc_interp_kaiser")
+    rng = np.random.default_rng(6)
+    x = mx.array(rng.standard_normal((2, 3, 2500)).astype(np.float32))
+    f = lambda s: _engine(s, 48000, 44100, "sinc_interp_kaiser", "fft")  # noqa: E731
+    y = f(x)
+    v = mx.vmap(f)(x.reshape(6, 2500))
+    assert np.array_equal(to_np(v).reshape(y.shape), to_np(y))
+    u = mx.array(rng.standard_normal(y.shape).astype(np.float32))
+    (g,) = mx.vjp(f, [x], [u])[1]
+    lhs, rhs = float(mx.sum(y * u).item()), float(mx.sum(g * x).item())
+    assert abs(lhs - rhs) <= 1e-4 * abs(lhs)
+    (t,) = mx.jvp(f, [x], [x])[1]
+    assert rel_err(to_np(t), to_np(y)) <= 1e-6
+
+
+@pytest.mark.parametrize("shape", [(300001,), (2, 150001)])
+def test_fft_engine_two_streams_bit_identical(monkeypatch, shape):
+    """Inputs large enough for the second CPU stream (default piece size): the result of one stream and of
+    one piece, eager and compiled."""
+    x = mx.array(np.random.default_rng(7).standard_normal(shape).astype(np.float32))
+    assert x.size >= _parallel.MIN_SAMPLES and len(_parallel.cpu_streams(x)) == 2
+    run = lambda s: mlxdsp.resample(s, orig_sr=44100, target_sr=16000)  # noqa: E731
+    y = to_np(run(x))
+    compiled = to_np(mx.compile(run)(x))
+    monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
+    assert _parallel.cpu_streams(x) == (None,)
+    one_stream = to_np(run(x))
+    _split(monkeypatch, 0, 44100, 16000, "hq")
+    whole = to_np(run(x))
+    assert y.shape == whole.shape == (*shape[:-1], math.ceil(shape[-1] * 16000 / 44100))
+    assert np.array_equal(y, whole) and np.array_equal(one_stream, whole)
+    assert np.array_equal(compiled, whole)
+
+
+@given(rows=st.integers(1, 9), blocks=st.integers(1, 40), per_piece=st.integers(1, 50))
+def test_property_block_pieces(rows, blocks, per_piece):
+    """Pieces cover every (row, block) once, in row-major order, at most per_piece blocks each, each a run of
+    one row's blocks or a group of whole rows."""
+    pieces = block_pieces(rows, blocks, per_piece)
+    cells = [(i, b) for r0, r1, b0, b1 in pieces for i in range(r0, r1) for b in range(b0, b1)]
+    assert cells == [(i, b) for i in range(rows) for b in range(blocks)]
+    for r0, r1, b0, b1 in pieces:
+        assert (r1 - r0) * (b1 - b0) <= per_piece
+        assert r1 - r0 == 1 or (b0, b1) == (0, blocks)
+    if rows * blocks > per_piece:
+        assert len(pieces) > 1
+    sizes = {b1 - b0 for _, _, b0, b1 in pieces}
+    assert max(sizes) - min(sizes) <= 1
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 5), (3, 1)])
+def test_empty_and_tiny_inputs(shape):
+    y = mlxdsp.resample(mx.zeros(shape), orig_sr=44100, target_sr=16000)
+    assert y.shape == (*shape[:-1], math.ceil(shape[-1] * 16000 / 44100)) and y.dtype == mx.float32
+    assert not np.any(to_np(y))
