@@ -12,18 +12,24 @@ autodiff transforms (rolloff and zero-crossing rate are piecewise constant: zero
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
+import os
+import typing
 
 import mlx.core as mx
 import numpy as np
 
-from . import _checks, _framing
+from . import _checks, _framing, _parallel
 from ._db import power_to_db
 from ._errors import ParameterError
 from ._frames import frame_rows, pad_signal
 from ._spectrum import magnitude_from_power, power_of, reduced_spectrogram
 from ._spectrum import spectrogram as _spectrogram
+from ._stft import _geometry as _stft_geometry
+from ._stft import stft
+from ._typing import PadMode
 
 # librosa.util.tiny for float32: columns whose L1 norm is below it are left un-normalized.
 _TINY32 = float(np.finfo(np.float32).tiny)
@@ -53,6 +59,89 @@ def _magnitude(fn, x, S, *, n_fft, hop_length, win_length, window, center, pad_m
     return S, n_fft
 
 
+def _streams() -> tuple:
+    """The CPU streams that frame pieces alternate over (None: the current default stream): two on a
+    CPU default device (MLX runs each CPU stream on its own thread), one on a GPU or with
+    ``MLXDSP_CPU_STREAMS=0``."""
+    if os.environ.get("MLXDSP_CPU_STREAMS", "1") == "0" or mx.default_device() != mx.cpu:
+        return (None,)
+    return (None, _parallel._second_stream())
+
+
+def _padded_slice(x: mx.array, a: int, b: int, left: int, right: int, mode: str) -> mx.array:
+    """``pad_signal(x, left, right, mode)[..., a:b]`` without padding (copying) all of ``x``: interior
+    slices are views of ``x``; an edge slice pads only a stretch of ``x`` long enough to reflect."""
+    length = x.shape[-1]
+    lo, hi = a - left, b - left
+    if lo >= 0 and hi <= length:
+        return x[..., lo:hi]
+    pad_lo, pad_hi = max(0, -lo), max(0, hi - length)
+    # reflect reads pad_lo + 1 samples from the start and pad_hi + 1 from the end.
+    start = min(max(lo, 0), max(0, length - 1 - pad_hi))
+    stop = max(min(hi, length), min(length, pad_lo + 1))
+    padded = pad_signal("stft", x[..., start:stop], pad_lo if start == 0 else 0,
+                        pad_hi if stop == length else 0, mode)  # fmt: skip
+    offset = (pad_lo if start == 0 else 0) + lo - start
+    return padded[..., offset : offset + (b - a)]
+
+
+def _frame_plan(x, n_fft, hop_length, win_length, center):
+    """(left, right, hop, n_frames, [(first, last), ...]) for a CPU STFT in pieces of frames, or None
+    where one piece does (GPU, short input, options that stft itself must reject).
+
+    Pieces keep a piece's frames and spectrum under ``_parallel.PIECE_BYTES`` (their buffers are then
+    reused, not page-faulted afresh) and alternate over two CPU streams: the frames of even a single
+    row are independent, so both cores work on it."""
+    if mx.default_device() != mx.cpu or not isinstance(center, bool) or x.ndim == 0:
+        return None
+    try:
+        n_fft, hop, _ = _stft_geometry("stft", n_fft, hop_length, win_length)
+        left, right = _framing.center_padding(n_fft) if center else (0, 0)
+        count = _framing.n_frames("stft", x.shape[-1] + left + right, n_fft, hop)
+    except ParameterError:
+        return None
+    if x.size != x.shape[-1]:
+        return None  # batches: _parallel.batch_halves splits the rows (reduced_spectrogram)
+    per_piece = max(1, _parallel.PIECE_BYTES // (8 * n_fft))
+    two = len(_streams()) > 1 and x.size >= _parallel.MIN_SAMPLES
+    if two:
+        per_piece = min(per_piece, -(-count // 2))
+    elif count <= per_piece + per_piece // 2:
+        return None
+    n_pieces = max(1, round(count / per_piece))
+    n_pieces += n_pieces % 2 if two else 0  # both streams get the same number of frames
+    bounds = [count * k // n_pieces for k in range(n_pieces + 1)]
+    return left, right, hop, count, list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _reduced_spectrogram(
+    x, reduce, *, n_fft, hop_length, win_length, window, center, pad_mode, power
+) -> mx.array:
+    """``reduce(|stft(x)| ** power)`` for a frame-wise ``reduce`` ([..., n_freq, frames] ->
+    [..., k, frames]) in pieces of frames on two CPU streams (:func:`_frame_plan`); each piece is the
+    un-centred STFT of its stretch of the padded signal, so the result is bit-identical to one call."""
+    if not isinstance(pad_mode, str) or pad_mode not in typing.get_args(PadMode):
+        plan = None
+    else:
+        plan = _frame_plan(x, n_fft, hop_length, win_length, center)
+    if plan is None:
+        return reduced_spectrogram(
+            x, reduce, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+            center=center, pad_mode=pad_mode, power=power,
+        )  # fmt: skip
+    left, right, hop, _, pieces = plan
+    streams = _streams()
+    options = dict(n_fft=n_fft, hop_length=hop, win_length=win_length, window=window)
+    parts = []
+    for k, (first, last) in enumerate(pieces):
+        stream = streams[k % len(streams)]
+        with contextlib.nullcontext() if stream is None else mx.stream(stream):
+            piece = _padded_slice(x, first * hop, (last - 1) * hop + n_fft, left, right, pad_mode)
+            X = stft(piece, center=False, **options)
+            parts.append(reduce(magnitude_from_power(power_of(X), power)))
+    return mx.concatenate(parts, axis=-1)
+
+
 def _per_frame(
     fn, x, S, reduce, *, n_fft, hop_length, win_length, window, center, pad_mode, power=1.0
 ):
@@ -66,7 +155,7 @@ def _per_frame(
         return reduce(S, n_fft)
     x = _checks.real_signal(fn, "x", x)
     n_fft = _checks.positive_int(fn, "n_fft", n_fft)
-    return reduced_spectrogram(
+    return _reduced_spectrogram(
         x, lambda S: reduce(S, n_fft), n_fft=n_fft, hop_length=hop_length, win_length=win_length,
         window=window, center=center, pad_mode=pad_mode, power=power,
     )  # fmt: skip

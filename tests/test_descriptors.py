@@ -418,3 +418,69 @@ def test_contrast_mean_of_extremes_matches_numpy_sort(n, q, kind):
         got = _mean_of_extremes(mx.array(v), q, largest=largest)
         assert got.shape == (40,) and got.dtype == mx.float32
         assert rel_err(np.array(got), expected.mean(axis=-1)) <= 1e-6
+
+
+# --- one long row: frame pieces on two CPU streams --------------------------------------------------
+
+# 300000 samples: 587 frames of 2048 every 512, above _parallel.MIN_SAMPLES, so a single row is split
+# into pieces of frames alternating over two CPU streams (_descriptors._frame_plan).
+_LONG = dict(n=300_000, sr=22050)
+_PIECEWISE_FNS = [
+    ("spectral_centroid", {"sr": 22050}),
+    ("spectral_bandwidth", {"sr": 22050}),
+    ("spectral_flatness", {}),
+    ("spectral_contrast", {"sr": 22050}),
+    ("poly_features", {"sr": 22050, "order": 2}),
+]
+
+
+def _call(name, x, **opts):
+    fn = poly_features if name == "poly_features" else getattr(mlxdsp, name)
+    return fn(x, **opts)
+
+
+@pytest.mark.parametrize("pad_mode", ["constant", "reflect", "edge"])
+@pytest.mark.parametrize("name,opts", _PIECEWISE_FNS, ids=[n for n, _ in _PIECEWISE_FNS])
+def test_long_row_in_frame_pieces_matches_librosa(name, opts, pad_mode):
+    x = music_like(**_LONG) + 0.3 * speech_like(**_LONG, seed=1)
+    expected = getattr(librosa.feature, name)(y=x, pad_mode=pad_mode, **opts)
+    check_parity(
+        lambda s: _call(name, s, pad_mode=pad_mode, **opts),
+        (mx.array(x.astype(np.float32)),),
+        expected,
+        dtype=mx.float32,
+        what=f"{name} long row pad_mode={pad_mode}",
+    )
+
+
+@pytest.mark.parametrize("pad_mode", ["constant", "reflect", "edge"])
+@pytest.mark.parametrize(
+    "name,opts", [*_PIECEWISE_FNS, ("spectral_rolloff", {"sr": 22050})], ids=lambda v: str(v)
+)
+def test_long_row_frame_pieces_are_bit_identical_to_one_stft(name, opts, pad_mode, monkeypatch):
+    """Pieces are the un-centred STFTs of stretches of the padded signal: the same numbers as one STFT
+    of the whole row (MLXDSP_CPU_STREAMS=0 below 1.5 pieces' worth of frames takes that path)."""
+    from mlxdsp._descriptors import _frame_plan
+
+    x = mx.array((music_like(**_LONG) + 0.3 * speech_like(**_LONG, seed=1)).astype(np.float32))
+    assert len(_frame_plan(x, 2048, 512, None, True)[-1]) == 2
+    pieces = _call(name, x, pad_mode=pad_mode, **opts)
+    monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
+    assert _frame_plan(x, 2048, 512, None, True) is None
+    whole = _call(name, x, pad_mode=pad_mode, **opts)
+    assert pieces.shape == whole.shape and pieces.dtype == whole.dtype
+    assert np.array_equal(np.array(pieces), np.array(whole))
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "edge"])
+def test_padded_slice_matches_padding_the_whole_signal(mode):
+    from mlxdsp._descriptors import _padded_slice
+    from mlxdsp._frames import pad_signal
+
+    x = mx.array(np.arange(1.0, 41.0, dtype=np.float32))
+    left, right = 9, 12
+    padded = np.array(pad_signal("stft", x, left, right, mode))
+    for a in range(0, padded.size, 3):
+        for b in range(a + 1, padded.size + 1, 5):
+            got = np.array(_padded_slice(x, a, b, left, right, mode))
+            assert np.array_equal(got, padded[a:b]), (a, b)
