@@ -12,10 +12,8 @@ autodiff transforms (rolloff and zero-crossing rate are piecewise constant: zero
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
-import os
 import typing
 
 import mlx.core as mx
@@ -59,15 +57,6 @@ def _magnitude(fn, x, S, *, n_fft, hop_length, win_length, window, center, pad_m
     return S, n_fft
 
 
-def _streams() -> tuple:
-    """The CPU streams that frame pieces alternate over (None: the current default stream): two on a
-    CPU default device (MLX runs each CPU stream on its own thread), one on a GPU or with
-    ``MLXDSP_CPU_STREAMS=0``."""
-    if os.environ.get("MLXDSP_CPU_STREAMS", "1") == "0" or mx.default_device() != mx.cpu:
-        return (None,)
-    return (None, _parallel._second_stream())
-
-
 def _padded_slice(x: mx.array, a: int, b: int, left: int, right: int, mode: str) -> mx.array:
     """``pad_signal(x, left, right, mode)[..., a:b]`` without padding (copying) all of ``x``: interior
     slices are views of ``x``; an edge slice pads only a stretch of ``x`` long enough to reflect."""
@@ -103,7 +92,7 @@ def _frame_plan(x, n_fft, hop_length, win_length, center):
     if x.size != x.shape[-1]:
         return None  # batches: _parallel.batch_halves splits the rows (reduced_spectrogram)
     per_piece = max(1, _parallel.PIECE_BYTES // (8 * n_fft))
-    two = len(_streams()) > 1 and x.size >= _parallel.MIN_SAMPLES
+    two = len(_parallel.cpu_streams(x)) > 1
     if two:
         per_piece = min(per_piece, -(-count // 2))
     elif count <= per_piece + per_piece // 2:
@@ -130,12 +119,11 @@ def _reduced_spectrogram(
             center=center, pad_mode=pad_mode, power=power,
         )  # fmt: skip
     left, right, hop, _, pieces = plan
-    streams = _streams()
+    streams = _parallel.cpu_streams(x)
     options = dict(n_fft=n_fft, hop_length=hop, win_length=win_length, window=window)
     parts = []
     for k, (first, last) in enumerate(pieces):
-        stream = streams[k % len(streams)]
-        with contextlib.nullcontext() if stream is None else mx.stream(stream):
+        with _parallel.on_stream(streams[k % len(streams)]):
             piece = _padded_slice(x, first * hop, (last - 1) * hop + n_fft, left, right, pad_mode)
             X = stft(piece, center=False, **options)
             parts.append(reduce(magnitude_from_power(power_of(X), power)))
@@ -241,6 +229,45 @@ def _rolloff_rows(roll_percent: float):
     return mx.compile(rows)
 
 
+# Bits of sqrt(1/2) in float32: subtracting them splits v into 2**e * m with m in [sqrt(1/2), sqrt(2)).
+_SQRT_HALF_BITS = 0x3F3504F3
+_SMALLEST_NORMAL32 = float(np.finfo(np.float32).smallest_normal)
+
+
+def _log_from_bits(v: mx.array) -> mx.array:
+    """log(v) for positive finite float32 v from its exponent and mantissa bits: e * log(2) + log(m),
+    log(m) by the atanh series 2 s (1 + s^2 / 3 + ... + s^8 / 9), s = (m - 1) / (m + 1), |s| <= 0.172
+    (truncation below 1e-9). Measured on 516 x 1025: 0.7 ms compiled against 1.7 ms for mx.log (MLX's
+    CPU log is scalar); within 1.2e-7 of log(v) relative (the rounding of e * log(2) dominates).
+    Zero and subnormals count as the smallest normal number (-87.3); infinite, negative and NaN values
+    give finite garbage: callers propagate NaN themselves (any select or NaN-propagating term per
+    element doubles the cost here)."""
+    bits = mx.maximum(v, _SMALLEST_NORMAL32).view(mx.int32) - _SQRT_HALF_BITS
+    e = (bits >> 23).astype(mx.float32)
+    m = ((bits & 0x7FFFFF) + _SQRT_HALF_BITS).view(mx.float32)
+    s = (m - 1.0) / (m + 1.0)
+    s2 = s * s
+    series = 1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0))))
+    return e * math.log(2.0) + 2.0 * s * series
+
+
+@mx.custom_function
+def _fast_log(v: mx.array) -> mx.array:
+    """Natural logarithm of a positive float32 array (:func:`_log_from_bits`), with log's derivative
+    1 / v."""
+    return _log_from_bits(mx.stop_gradient(v))
+
+
+@_fast_log.vjp
+def _fast_log_vjp(primals, cotangent, output):
+    return cotangent / primals
+
+
+@_fast_log.jvp
+def _fast_log_jvp(primals, tangents):
+    return tangents / primals
+
+
 @functools.lru_cache(maxsize=16)
 def _flatness_rows(amin: float, square: bool):
     def rows(St: mx.array) -> mx.array:
@@ -248,8 +275,11 @@ def _flatness_rows(amin: float, square: bool):
         # exp(mean(log(P / mean(P)))) == gmean / amean; the logs of the ratios are small near flat
         # frames (exactly 0 for a constant one), so the float32 sum of logs loses less than with log(P).
         n = P.shape[-1]
-        amean = mx.expand_dims(_bin_sum(P) / n, -1)
-        return mx.exp(_bin_sum(mx.log(P / amean)) / n)
+        amean = _bin_sum(P) / n
+        flatness = mx.exp(_bin_sum(_fast_log(P / mx.expand_dims(amean, -1))) / n)
+        # The ratios are positive and finite unless the frame holds a NaN or an inf (then amean does):
+        # NaN out there, as log would give.
+        return flatness + 0.0 * amean
 
     return mx.compile(rows)
 
@@ -747,6 +777,18 @@ def _poly_pinv(freq: tuple, order: int) -> mx.array:
     return mx.array(np.ascontiguousarray(pinv.T).astype(np.float32))
 
 
+# Up to this many coefficients (order 4: 1.3 ms), each is a weighted sum over the contiguous bins of the frame-major
+# spectrogram (one fused multiply and a vectorized reduction each) instead of a product with MLX's
+# reference BLAS: order 1 on 516 x 1025, 2.3 -> 0.5 ms.
+_POLY_SUMS = 6
+
+
+@mx.compile
+def _poly_rows(St: mx.array, weights: mx.array) -> mx.array:
+    """[..., n_frames, n_bins], [k, n_bins] -> [..., k, n_frames]: sum(S * weights[j]) per frame."""
+    return mx.stack([_bin_sum(St * weights[j]) for j in range(weights.shape[0])], axis=-2)
+
+
 def poly_features(
     x=None,
     *,
@@ -811,9 +853,12 @@ def poly_features(
                 raise ParameterError(
                     f"[{fn}] freq.shape={bins.shape} must be (S.shape[-2],) = ({n_bins},)"
                 )
+        pinv = _poly_pinv(tuple(bins.tolist()), order)
+        if order + 1 <= _POLY_SUMS:
+            return _poly_rows(_frame_major(S), mx.swapaxes(pinv, 0, 1))
         # [frames, bins] @ [bins, order + 1] on the frame-major layout: 2.5x faster than the
         # transposed product with MLX's reference BLAS.
-        return mx.swapaxes(_frame_major(S) @ _poly_pinv(tuple(bins.tolist()), order), -1, -2)
+        return mx.swapaxes(_frame_major(S) @ pinv, -1, -2)
 
     return _per_frame(
         fn, x, S, fit, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,

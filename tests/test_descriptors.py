@@ -484,3 +484,29 @@ def test_padded_slice_matches_padding_the_whole_signal(mode):
         for b in range(a + 1, padded.size + 1, 5):
             got = np.array(_padded_slice(x, a, b, left, right, mode))
             assert np.array_equal(got, padded[a:b]), (a, b)
+
+
+def test_log_from_bits_matches_numpy_log():
+    """spectral_flatness's logarithm (exponent bits + atanh series) against float64 NumPy over float32's
+    normal range, the series' interval ends included."""
+    from mlxdsp._descriptors import _fast_log
+
+    rng = np.random.default_rng(3)
+    v = np.exp(rng.uniform(-87.0, 88.0, 200_000)).astype(np.float32)
+    edges = [1.0, 2.0, 0.5, np.sqrt(0.5), np.sqrt(2.0), np.finfo(np.float32).smallest_normal]
+    v = np.concatenate([v, np.float32(edges), np.nextafter(np.float32(edges), np.float32(0))])
+    got = _fast_log(mx.array(v))
+    assert got.shape == v.shape and got.dtype == mx.float32
+    expected = np.log(v.astype(np.float64))
+    assert np.max(np.abs(np.array(got) - expected) / np.maximum(np.abs(expected), 1.0)) <= 2e-7
+    # zero counts as the smallest normal number
+    tiny = np.finfo(np.float32).smallest_normal
+    zero, smallest = np.array(_fast_log(mx.array(np.float32([0.0, tiny]))))
+    assert zero == smallest and abs(smallest - np.log(np.float64(tiny))) <= 1e-5
+
+
+def test_spectral_flatness_propagates_nan_per_frame():
+    S = np.abs(librosa.stft(_signal((), seed=2), n_fft=256, hop_length=64)).astype(np.float32)
+    S[10, 4] = np.nan
+    got = np.array(mlxdsp.spectral_flatness(S=mx.array(S)))
+    assert np.isnan(got[0, 4]) and not np.isnan(np.delete(got, 4, axis=-1)).any()
