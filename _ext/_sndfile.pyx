@@ -6,15 +6,27 @@ failed in process-global state (``sf_error(NULL)``/``sf_strerror(NULL)``), so op
 and the message is copied out before the lock is released: one thread's failure never shows up as
 another thread's message. Once a handle exists, only its own ``sf_error(handle)`` is consulted.
 Validation and conversion to ``mx.array`` live in Python (``mlxdsp/_io.py``).
+
+Files opened for reading go through libsndfile's virtual I/O with a buffered ``pread`` source
+(:c:type:`Source`): libsndfile reads unbuffered, so parsing a header costs one system call per field
+and libmpg123 (MP3) reads every frame header and body with its own ``read`` call, also while it
+parses its way to a seek target. From the buffer those are memory copies: the same bytes reach the
+same decoders, so the samples are the same; reads of a buffer's size or more go straight to
+``pread``.
 """
 
 from cpython.pythread cimport (
     PyThread_type_lock, PyThread_allocate_lock, PyThread_acquire_lock, PyThread_release_lock, WAIT_LOCK,
 )
-from libc.stdio cimport SEEK_SET
+from libc.errno cimport errno
+from libc.stdint cimport int64_t
+from libc.stdio cimport SEEK_CUR, SEEK_END, SEEK_SET
 from libc.math cimport lrintf
 from libc.stdlib cimport free, malloc
-from libc.string cimport strncpy
+from libc.string cimport memcpy, strerror, strncpy
+from posix.fcntl cimport O_RDONLY, open as c_open
+from posix.stat cimport fstat, struct_stat
+from posix.unistd cimport close as c_close, pread
 
 cimport c_sndfile as c
 
@@ -25,6 +37,94 @@ if _open_lock == NULL:
     raise MemoryError("cannot allocate the libsndfile open lock")
 
 DEF _MSG = 512
+# Read buffer of a Source: under glibc's mmap threshold (128 KiB), so it comes from the heap and its
+# pages are reused instead of faulted in afresh for every open. Fills start at 4 KiB (a header
+# parse reads a few hundred bytes) and double while reads continue.
+DEF _BUF = 1 << 16
+DEF _FIRST_FILL = 1 << 12
+DEF _DIRECT = 1 << 13  # reads of at least this much (not in the buffer) bypass it
+
+cdef extern from "<fcntl.h>":
+    int O_CLOEXEC
+
+
+cdef struct Source:
+    int fd
+    int64_t size
+    int64_t pos     # logical position
+    int64_t bstart  # file offset of buf[0]
+    int64_t blen    # valid bytes in buf
+    int64_t fill    # bytes the next refill asks for
+    char *buf
+
+
+cdef c.sf_count_t _src_len(void *h) noexcept nogil:
+    return (<Source *> h).size
+
+
+cdef c.sf_count_t _src_tell(void *h) noexcept nogil:
+    return (<Source *> h).pos
+
+
+cdef c.sf_count_t _src_seek(c.sf_count_t off, int whence, void *h) noexcept nogil:
+    cdef Source *s = <Source *> h
+    cdef int64_t p
+    if whence == SEEK_SET:
+        p = off
+    elif whence == SEEK_CUR:
+        p = s.pos + off
+    elif whence == SEEK_END:
+        p = s.size + off
+    else:
+        return -1
+    if p < 0:
+        return -1
+    s.pos = p
+    return p
+
+
+cdef c.sf_count_t _src_read(void *dst, c.sf_count_t n, void *h) noexcept nogil:
+    cdef Source *s = <Source *> h
+    cdef char *out = <char *> dst
+    cdef int64_t done = 0, k
+    cdef Py_ssize_t got
+    while done < n:
+        if s.bstart <= s.pos < s.bstart + s.blen:  # from the buffer
+            k = min(n - done, s.bstart + s.blen - s.pos)
+            memcpy(out + done, s.buf + (s.pos - s.bstart), k)
+            done += k
+            s.pos += k
+            continue
+        if s.pos >= s.size:
+            break
+        if n - done >= _DIRECT:  # large reads go straight to the caller's memory
+            got = pread(s.fd, out + done, n - done, s.pos)
+            if got < 0:
+                return -1 if done == 0 else done
+            if got == 0:
+                break
+            done += got
+            s.pos += got
+            continue
+        if s.pos != s.bstart + s.blen:
+            s.fill = _FIRST_FILL  # a jump: start small again
+        got = pread(s.fd, s.buf, s.fill, s.pos)
+        if got < 0:
+            return -1 if done == 0 else done
+        if got == 0:
+            break
+        s.bstart = s.pos
+        s.blen = got
+        s.fill = min(<int64_t> _BUF, 2 * s.fill)
+    return done
+
+
+cdef c.SF_VIRTUAL_IO _vio
+_vio.get_filelen = _src_len
+_vio.seek = _src_seek
+_vio.read = _src_read
+_vio.write = NULL
+_vio.tell = _src_tell
 
 READ = c.SFM_READ
 WRITE = c.SFM_WRITE
@@ -56,15 +156,27 @@ cdef class SndFile:
 
     cdef c.SNDFILE *_sf
     cdef c.SF_INFO _info
+    cdef Source _src  # reads of a handle opened for reading (libsndfile's virtual I/O)
     cdef readonly str path
 
     def __cinit__(self):
         self._sf = NULL
+        self._src.fd = -1
+        self._src.buf = NULL
 
     def __dealloc__(self):
         if self._sf != NULL:
             c.sf_close(self._sf)
             self._sf = NULL
+        self._release_source()
+
+    cdef void _release_source(self) noexcept:
+        if self._src.fd >= 0:
+            c_close(self._src.fd)
+            self._src.fd = -1
+        if self._src.buf != NULL:
+            free(self._src.buf)
+            self._src.buf = NULL
 
     @property
     def frames(self):
@@ -330,6 +442,7 @@ cdef class SndFile:
         self._sf = NULL
         with nogil:
             err = c.sf_close(sf)
+        self._release_source()
         if err != 0:
             raise AudioFileError(
                 f"'{self.path}': closing failed: {c.sf_error_number(err).decode('utf-8', 'replace')}",
@@ -345,6 +458,7 @@ cdef class SndFile:
         elif self._sf != NULL:
             c.sf_close(self._sf)
             self._sf = NULL
+            self._release_source()
 
 
 cdef SndFile _open(bytes fspath, str path, int mode, int fmt, int samplerate, int channels):
@@ -361,9 +475,30 @@ cdef SndFile _open(bytes fspath, str path, int mode, int fmt, int samplerate, in
     info.sections = 0
     info.seekable = 0
     msg[0] = 0
+    cdef struct_stat st
+    cdef int fd = -1
+    if mode == c.SFM_READ:
+        with nogil:
+            fd = c_open(cpath, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 and fstat(fd, &st) != 0:
+                c_close(fd)
+                fd = -1
+        if fd < 0:
+            raise AudioFileError(f"System error : {strerror(errno).decode('utf-8', 'replace')}.", path)
+        f._src.fd = fd
+        f._src.size = st.st_size
+        f._src.pos = f._src.bstart = f._src.blen = 0
+        f._src.fill = _FIRST_FILL
+        f._src.buf = <char *> malloc(_BUF)
+        if f._src.buf == NULL:
+            f._release_source()
+            raise MemoryError()
     with nogil:
         PyThread_acquire_lock(_open_lock, WAIT_LOCK)
-        sf = c.sf_open(cpath, mode, &info)
+        if fd >= 0:
+            sf = c.sf_open_virtual(&_vio, mode, &info, &f._src)
+        else:
+            sf = c.sf_open(cpath, mode, &info)
         if sf == NULL:
             err = c.sf_error(NULL)
             strncpy(msg, c.sf_strerror(NULL), _MSG - 1)
@@ -371,6 +506,7 @@ cdef SndFile _open(bytes fspath, str path, int mode, int fmt, int samplerate, in
         PyThread_release_lock(_open_lock)
     f.path = path
     if sf == NULL:
+        f._release_source()
         raise AudioFileError(msg.decode("utf-8", "replace"), path)
     f._sf = sf
     f._info = info

@@ -49,7 +49,21 @@ cdef extern from "sndfile.h" nogil:
         SF_FORMAT_TYPEMASK
         SF_FORMAT_ENDMASK
 
+    ctypedef sf_count_t (*sf_vio_get_filelen)(void *user_data) noexcept nogil
+    ctypedef sf_count_t (*sf_vio_seek)(sf_count_t offset, int whence, void *user_data) noexcept nogil
+    ctypedef sf_count_t (*sf_vio_read)(void *ptr, sf_count_t count, void *user_data) noexcept nogil
+    ctypedef sf_count_t (*sf_vio_write)(const void *ptr, sf_count_t count, void *user_data) noexcept nogil
+    ctypedef sf_count_t (*sf_vio_tell)(void *user_data) noexcept nogil
+
+    ctypedef struct SF_VIRTUAL_IO:
+        sf_vio_get_filelen get_filelen
+        sf_vio_seek seek
+        sf_vio_read read
+        sf_vio_write write
+        sf_vio_tell tell
+
     SNDFILE *sf_open(const char *path, int mode, SF_INFO *sfinfo)
+    SNDFILE *sf_open_virtual(SF_VIRTUAL_IO *sfvirtual, int mode, SF_INFO *sfinfo, void *user_data)
     int sf_error(SNDFILE *sndfile)
     const char *sf_strerror(SNDFILE *sndfile)
     const char *sf_error_number(int errnum)

@@ -88,12 +88,17 @@ def _fspath(fn: str, path) -> tuple[bytes, str]:
     return os.fsencode(raw), os.fsdecode(raw)
 
 
-def _head(name: str, n: int = 64) -> bytes:
-    try:
-        with open(name, "rb") as fp:
-            return fp.read(n)
+def _head(name: bytes, n: int = 64) -> bytes:
+    try:  # os-level calls: a Python file object costs twice as much for 64 bytes
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return b""
+    try:
+        return os.pread(fd, n, 0) if hasattr(os, "pread") else os.read(fd, n)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 
 
 def _open_read(fn: str, path):
@@ -216,14 +221,28 @@ _SPLIT_ENCODINGS = frozenset(
     | {0x70, 0x71, 0x72, 0x73, 0x82}
 )
 _SF_VORBIS = 0x0060
-_SF_MPEG = 0x230000
 _OGG_MAX_PAGE = 27 + 255 + 255 * 255  # header + segment table + body
+
+
+_cores_seen: tuple = (None, 1)
+
+
+def _cores() -> int:
+    """``os.cpu_count() or 1``, remembered: on Linux each call reads /sys (~8 us, a tenth of a 1 s
+    WAV read). Remembered per function object, so a replaced ``os.cpu_count`` is asked again."""
+    global _cores_seen
+    fn, n = _cores_seen
+    if fn is not os.cpu_count:
+        fn = os.cpu_count
+        n = fn() or 1
+        _cores_seen = (fn, n)
+    return n
 
 
 def decode_threads(fn: str, cap: int | None = None) -> int:
     """Threads one decode may use: ``MLXDSP_DECODE_THREADS`` (default ``min(2, cores)``), never more
     than the cores (or ``cap``). 1 decodes sequentially on the calling thread."""
-    cores = os.cpu_count() or 1
+    cores = _cores()
     raw = os.environ.get(THREADS_ENV)
     if raw is None:
         k = 2
@@ -578,12 +597,9 @@ def _read_blocks(f, n: int) -> tuple[np.ndarray, int, str | None]:
 
 def _split_ok(f, raw, size, pos, n, threads) -> int:
     """:func:`_split_limit` when the span of ``n`` frames from ``pos`` is long enough to split,
-    else 0. MP3 also needs the span's half to be at least an eighth of its start: mpg123 finds a
-    frame by parsing the headers from the start of the file (~0.1 ms per second of audio), which
-    the second handle pays again."""
+    else 0. (An MP3 seek parses the frame headers from the start of the file, but from the read
+    buffer of ``_sndfile``'s virtual I/O that costs ~4 us per second of audio: any split pays.)"""
     if threads < 2 or n == _UNKNOWN_FRAMES or n < _SPLIT_MIN_SECONDS * f.samplerate:
-        return 0
-    if not isinstance(f, LibavFile) and f.format & 0x0FFF0000 == _SF_MPEG and pos > 8 * (n // 2):
         return 0
     return _split_limit(f, raw, size)
 
@@ -602,29 +618,31 @@ def _result_buffer(shape: tuple[int, int]):
     return out
 
 
-def _as_result(buffer) -> mx.array:
-    return mx.array(buffer) if isinstance(buffer, np.ndarray) else buffer
-
-
 def _decode(fn, f, raw, name, size, start, n, *, mono, strict, planar=False, threads=1):
-    """Decode ``n`` frames from the current position. Returns mx [m, ch'] (ch' = 1 if mono), evaluated,
-    ``ch'`` and whether the array is [ch', m] instead: ``planar`` asks for that where the decoder can
-    write it directly (raw 16-bit PCM; a channels-first result then needs no transpose). ``threads``:
-    decode in that many parts at once where bit-identical (:func:`_readf_parts`)."""
+    """Decode ``n`` frames from the current position. Returns [m, ch'] (ch' = 1 if mono): an evaluated
+    mx.array, or for a small result (:data:`_SMALL_RESULT_BYTES`) the NumPy buffer it was decoded
+    into (:func:`_finish` copies it into MLX); ``ch'`` and whether the array is [ch', m] instead:
+    ``planar`` asks for that where the decoder can write it directly (raw 16-bit PCM into a large
+    result; a channels-first result then needs no transpose). ``threads``: decode in that many parts
+    at once where bit-identical (:func:`_readf_parts`)."""
     ch = f.channels
     out_ch = 1 if mono else ch
     trusted = n != _UNKNOWN_FRAMES and n * ch * 4 <= _MAX_BYTES_PER_FILE_BYTE * size + (64 << 20)
     limit = _split_ok(f, raw, size, start, n, threads) if trusted else 0
+    # Planar (de-interleaved by the reader) only where the result is decoded into its own buffer:
+    # a small result is copied into MLX anyway (in the requested layout, :func:`_finish`), and the
+    # interleaved conversion is cheaper (1 s stereo: 20 vs 27 us).
+    planar = planar and n * ch * 4 > _SMALL_RESULT_BYTES
     swap = _pcm16_swap(f) if planar and trusted and not (mono and ch > 1) else None
     if swap is not None:
         out = _result_buffer((ch, n))
         got, reason = _readf_parts(f, raw, name, out, start, n, threads, limit, swap, True)
-        data = _as_result(out if got == n else out[:, :got])
+        data = out if got == n else out[:, :got]
     elif trusted and not (mono and ch > 1):
         # The fast path: decode straight into the buffer that becomes the result.
         out = _result_buffer((n, ch))
         got, reason = _readf_parts(f, raw, name, out, start, n, threads, limit)
-        data = _as_result(out)
+        data = out
     else:
         if trusted:
             tmp = np.empty((n, ch), np.float32)
@@ -632,14 +650,13 @@ def _decode(fn, f, raw, name, size, start, n, *, mono, strict, planar=False, thr
             tmp = tmp[:got]
         else:
             tmp, got, reason = _read_blocks(f, n)
-        data = None
         if mono and ch > 1:
-            data = mx.zeros((got, 1), mx.float32)
-            mx.eval(data)
+            data = _result_buffer((got, 1))
             if got:
-                np.mean(tmp, axis=1, keepdims=True, out=np.asarray(memoryview(data)))
+                out = data if isinstance(data, np.ndarray) else np.asarray(memoryview(data))
+                np.mean(tmp, axis=1, keepdims=True, out=out)
         else:
-            data = mx.array(tmp)
+            data = tmp if 4 * tmp.size <= _SMALL_RESULT_BYTES else mx.array(tmp)
     expected = _expected(f, n)
     if reason is not None or (expected is not None and got < expected):
         _truncated(fn, name, got, expected, strict, reason)
@@ -653,9 +670,16 @@ def _decode(fn, f, raw, name, size, start, n, *, mono, strict, planar=False, thr
     return data, out_ch, swap is not None
 
 
-def _finish(data: mx.array, layout: str, dtype: str, planar: bool = False) -> mx.array:
-    """[frames, ch] float32 (``planar``: [ch, frames]) -> the requested layout and dtype, evaluated."""
-    if (layout == "channels_first") != planar:
+def _finish(data, layout: str, dtype: str, planar: bool = False) -> mx.array:
+    """[frames, ch] float32 (``planar``: [ch, frames]), an mx.array or NumPy -> the requested layout
+    and dtype, evaluated. NumPy data is copied into MLX in the requested layout (MLX copies a strided
+    view contiguously at the cost of a plain copy; a lazy transpose costs an evaluation, ~20 us)."""
+    flip = (layout == "channels_first") != planar
+    if isinstance(data, np.ndarray):
+        data = mx.array(data.T if flip else data)
+        if dtype == "float32":
+            return data
+    elif flip:
         data = data.T
     if dtype != "float32":
         data = data.astype(_DTYPES[dtype])
@@ -803,10 +827,10 @@ def load(
         Resample to this rate with libsoxr (``quality``). ``None`` keeps the native rate.
     offset : float
         Start, in seconds: the first frame is ``round(offset * native_sr)``. Seeking costs the same at
-        any offset (no decoding from the start), except MP3 (mpg123 parses frame headers from the start)
-        and FFmpeg-backend files whose timestamps do not resolve single samples (WebM's 1 ms, ASF):
-        those decode forward from the start, still sample-accurately. An offset past the end gives zero
-        frames.
+        any offset (no decoding from the start), except MP3 (mpg123 parses the frame headers from
+        the start, from a read buffer: ~4 us per second of offset) and FFmpeg-backend files whose
+        timestamps do not resolve single samples (WebM's 1 ms, ASF): those decode forward from the
+        start, still sample-accurately. An offset past the end gives zero frames.
     duration : float, optional
         Length in seconds, ``round(duration * native_sr)`` frames; ``None`` reads to the end.
     mono : bool
@@ -1021,14 +1045,28 @@ def _stream(
         direct = resampler is None and not (mono and ch > 1)
         swap = _pcm16_swap(f)  # raw PCM16 reader, decided once per stream
         # Raw PCM16 to channels_first: de-interleaved by the reader, no transpose per chunk.
-        planar = direct and swap is not None and layout == "channels_first"
+        # (only for chunks decoded into their own buffer: small ones are read interleaved, as in
+        # _decode)
+        planar = (
+            direct
+            and swap is not None
+            and layout == "channels_first"
+            and chunk * ch * 4 > _SMALL_RESULT_BYTES
+        )
         if direct:
             block = chunk
         if block < _MIN_AHEAD_BLOCK or _cheap_to_decode(f):
             threads = 1  # handing blocks between threads would cost more than it saves
+        small = None  # small chunks: one NumPy buffer, copied into MLX by _finish for each chunk
         while direct and threads < 2 and left > 0:  # decode straight into the yielded chunk
             want = min(block, left)
-            out = _result_buffer((ch, want) if planar else (want, ch))
+            shape = (ch, want) if planar else (want, ch)
+            if 4 * ch * want > _SMALL_RESULT_BYTES:
+                out = _result_buffer(shape)
+            else:
+                if small is None or small.shape != shape:
+                    small = np.empty(shape, np.float32)
+                out = small
             got, why = _readf(f, out, 0, want, swap, planar)
             reason = reason or why
             got_total += got
@@ -1036,7 +1074,7 @@ def _stream(
             if got < want:
                 out = out[:, :got] if planar else out[:got]
             if got:
-                yield _finish(_as_result(out), layout, dtype, planar)
+                yield _finish(out, layout, dtype, planar)
             if got < want:
                 break
         # Otherwise blocks (decoded ahead on other threads when ``threads`` > 1, two handles taking
@@ -1059,9 +1097,8 @@ def _stream(
                 reason = reason or why
                 got_total += got
                 if direct:
-                    if got:
-                        out = mx.array(buf[:, :got] if planar else buf[:got])
-                        yield _finish(out, layout, dtype, planar)
+                    if got:  # copied out of the reused block buffer by _finish
+                        yield _finish(buf[:, :got] if planar else buf[:got], layout, dtype, planar)
                     continue
                 x = buf[:got]
                 if mono and ch > 1:
@@ -1073,7 +1110,7 @@ def _stream(
                     pending_len += x.shape[0]
                 while pending_len >= chunk:
                     pending, pending_len, out = _take(pending, pending_len, chunk)
-                    yield _finish(mx.array(out), layout, dtype)
+                    yield _finish(out, layout, dtype)
         expected = _expected(f, n)
         if reason is not None or (expected is not None and got_total < expected):
             _truncated(fn, name, got_total, expected, strict, reason)
@@ -1088,7 +1125,7 @@ def _stream(
                 pending_len += tail.shape[0]
         while pending_len > 0:
             pending, pending_len, out = _take(pending, pending_len, min(chunk, pending_len))
-            yield _finish(mx.array(out), layout, dtype)
+            yield _finish(out, layout, dtype)
 
 
 def _take(pending, pending_len, k):
