@@ -10,8 +10,9 @@ import numpy as np
 
 from . import _checks
 from ._cqt_filters import C1_HZ
+from ._descriptors import reduced_spectrogram_in_pieces
 from ._errors import ParameterError
-from ._spectrum import magnitude_from_power, power_of, reduced_spectrogram
+from ._spectrum import magnitude_from_power, power_of
 from ._window import _parse as _window_parse
 from ._window import window_f64
 
@@ -158,7 +159,7 @@ def chroma_stft(
 
     if S is not None:
         return _normalize(project(S), norm)
-    chroma = reduced_spectrogram(
+    chroma = reduced_spectrogram_in_pieces(
         x, project, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
         center=center, pad_mode=pad_mode, power=2.0,
     )  # fmt: skip

@@ -103,31 +103,45 @@ def _frame_plan(x, n_fft, hop_length, win_length, center):
     return left, right, hop, count, list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
-def _reduced_spectrogram(
-    x, reduce, *, n_fft, hop_length, win_length, window, center, pad_mode, power
-) -> mx.array:
-    """``reduce(|stft(x)| ** power)`` for a frame-wise ``reduce`` ([..., n_freq, frames] ->
-    [..., k, frames]) in pieces of frames on two CPU streams (:func:`_frame_plan`); each piece is the
-    un-centred STFT of its stretch of the padded signal, so the result is bit-identical to one call."""
+def in_frame_pieces(x, per_piece, *, n_fft, hop_length, win_length, center, pad_mode):
+    """``per_piece(stretch)`` for each piece of :func:`_frame_plan`, concatenated along the last axis, or
+    None when no plan applies (the caller then makes one call). ``per_piece`` maps an un-centred stretch
+    of the padded signal to its frame-wise result [..., k, frames] (the frames that stretch holds), so
+    the result is bit-identical to the frame-wise function of the whole (centred) signal."""
     if not isinstance(pad_mode, str) or pad_mode not in typing.get_args(PadMode):
-        plan = None
-    else:
-        plan = _frame_plan(x, n_fft, hop_length, win_length, center)
+        return None
+    plan = _frame_plan(x, n_fft, hop_length, win_length, center)
     if plan is None:
-        return reduced_spectrogram(
-            x, reduce, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
-            center=center, pad_mode=pad_mode, power=power,
-        )  # fmt: skip
+        return None
     left, right, hop, _, pieces = plan
     streams = _parallel.cpu_streams(x)
-    options = dict(n_fft=n_fft, hop_length=hop, win_length=win_length, window=window)
     parts = []
     for k, (first, last) in enumerate(pieces):
         with _parallel.on_stream(streams[k % len(streams)]):
-            piece = _padded_slice(x, first * hop, (last - 1) * hop + n_fft, left, right, pad_mode)
-            X = stft(piece, center=False, **options)
-            parts.append(reduce(magnitude_from_power(power_of(X), power)))
+            stretch = _padded_slice(x, first * hop, (last - 1) * hop + n_fft, left, right, pad_mode)
+            parts.append(per_piece(stretch))
     return mx.concatenate(parts, axis=-1)
+
+
+def reduced_spectrogram_in_pieces(
+    x, reduce, *, n_fft, hop_length, win_length, window, center, pad_mode, power
+) -> mx.array:
+    """``reduce(|stft(x)| ** power)`` for a frame-wise ``reduce`` ([..., n_freq, frames] ->
+    [..., k, frames]): a single long row in pieces of frames on two CPU streams
+    (:func:`in_frame_pieces`), batches through ``_spectrum.reduced_spectrogram``."""
+
+    def per_piece(stretch):
+        X = stft(stretch, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
+                 center=False)  # fmt: skip
+        return reduce(magnitude_from_power(power_of(X), power))
+
+    options = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length)
+    out = in_frame_pieces(x, per_piece, center=center, pad_mode=pad_mode, **options)
+    if out is None:
+        out = reduced_spectrogram(
+            x, reduce, window=window, center=center, pad_mode=pad_mode, power=power, **options
+        )
+    return out
 
 
 def _per_frame(
@@ -143,7 +157,7 @@ def _per_frame(
         return reduce(S, n_fft)
     x = _checks.real_signal(fn, "x", x)
     n_fft = _checks.positive_int(fn, "n_fft", n_fft)
-    return _reduced_spectrogram(
+    return reduced_spectrogram_in_pieces(
         x, lambda S: reduce(S, n_fft), n_fft=n_fft, hop_length=hop_length, win_length=win_length,
         window=window, center=center, pad_mode=pad_mode, power=power,
     )  # fmt: skip

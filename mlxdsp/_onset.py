@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _checks
 from ._db import power_to_db
+from ._descriptors import in_frame_pieces
 from ._errors import ParameterError
 from ._filter import lfilter
 from ._mel import mel_spectrogram
@@ -59,7 +60,22 @@ def _spectrum(fn, x, sr, S, n_fft, hop_length, feature, kwargs):
         raise ParameterError(f"[{fn}] pass a waveform x or a spectrogram S=")
     if feature is None:
         kwargs = {"pad_mode": "constant", **kwargs}
-        S = mel_spectrogram(x, sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs)
+        S = None
+        if isinstance(x, mx.array) and mx.issubdtype(x.dtype, mx.floating):
+            # A long row: the mel spectrogram in pieces of frames on two CPU streams.
+            S = in_frame_pieces(
+                x,
+                lambda stretch: mel_spectrogram(
+                    stretch, sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs, center=False
+                ),
+                n_fft=n_fft,
+                hop_length=hop_length,
+                win_length=kwargs.get("win_length"),
+                center=True,
+                pad_mode=kwargs["pad_mode"],
+            )
+        if S is None:
+            S = mel_spectrogram(x, sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs)
     elif callable(feature):
         S = mx.abs(feature(x, sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs))
     else:

@@ -17,7 +17,7 @@ import math
 import mlx.core as mx
 import numpy as np
 
-from . import _checks
+from . import _checks, _parallel
 from ._errors import ParameterError
 from ._filter import lfilter
 
@@ -112,6 +112,33 @@ def _b_from_time_constant(time_constant, sr, hop_length):
         # (sqrt(1 + 4 t^2) - 1) / (2 t^2) without the cancellation of the float32 difference.
         return 2.0 / (mx.sqrt(1.0 + 4.0 * t_frames * t_frames) + 1.0)
     return (np.sqrt(1 + 4 * t_frames**2) - 1) / (2 * t_frames**2)
+
+
+def _compress(S, ref, zi, b, gain, bias, power, eps):
+    """(P, zf): the smoother of ``ref`` along the last axis, then the adaptive gain and root
+    compression of ``S`` (time-last layout, options broadcast against it)."""
+    if isinstance(b, mx.array):
+        b_coef = b.reshape(b.shape if b.ndim else (1,))
+        a_coef = mx.concatenate([mx.ones_like(b_coef), b_coef - 1.0], axis=-1)
+        M, zf = lfilter(ref, b_coef, a_coef, zi=zi, return_zf=True)
+    else:
+        M, zf = smooth_first_order(ref, b, zi)
+
+    # smooth = exp(-gain * (log(eps) + log1p(M / eps))) = (eps + M) ** -gain, one power (MLX's CPU
+    # exp and log1p cost about twice as much each); same float32 accuracy, as M >= 0.
+    smooth = mx.power(eps + M, -gain)
+    if isinstance(power, float) and power == 0.0:
+        P = mx.log1p(S * smooth)
+    elif isinstance(bias, float) and bias == 0.0:
+        P = mx.exp(power * (mx.log(S) + mx.log(smooth)))
+    elif isinstance(power, float) and power == 0.5 and isinstance(bias, float):
+        # (x + bias) ** 0.5 - bias ** 0.5 without cancellation: x / (sqrt(x + bias) + sqrt(bias)).
+        x = S * smooth
+        P = x / (mx.sqrt(x + bias) + math.sqrt(bias))
+    else:
+        scale = mx.power(bias, power) if isinstance(power, mx.array) else bias**power
+        P = scale * mx.expm1(power * mx.log1p(S * smooth / bias))
+    return P, zf
 
 
 def pcen(
@@ -255,27 +282,21 @@ def pcen(
             )
     zi = mx.broadcast_to(zi.reshape(zi.shape if zi.ndim else (1,)), (*ref.shape[:-1], 1))
 
-    if isinstance(b, mx.array):
-        b_coef = b.reshape(b.shape if b.ndim else (1,))
-        a_coef = mx.concatenate([mx.ones_like(b_coef), b_coef - 1.0], axis=-1)
-        M, zf = lfilter(ref, b_coef, a_coef, zi=zi, return_zf=True)
+    numbers = all(isinstance(v, float) for v in (b, gain, bias, power, eps))
+    streams = _parallel.cpu_streams(S) if numbers and S.ndim >= 2 else (None,)
+    if len(streams) > 1:
+        # Channels are independent once ref is known: two halves of the rows on two CPU streams.
+        shape = S.shape
+        rows = [v.reshape(-1, v.shape[-1]) for v in (S, ref, zi)]
+        half = rows[0].shape[0] // 2
+        parts = []
+        for stream, (lo, hi) in zip(streams, ((0, half), (half, rows[0].shape[0])), strict=True):
+            with _parallel.on_stream(stream):
+                parts.append(_compress(*(v[lo:hi] for v in rows), b, gain, bias, power, eps))
+        P = mx.concatenate([p for p, _ in parts], axis=0).reshape(shape)
+        zf = mx.concatenate([z for _, z in parts], axis=0).reshape(*shape[:-1], 1)
     else:
-        M, zf = smooth_first_order(ref, b, zi)
-
-    # smooth = exp(-gain * (log(eps) + log1p(M / eps))) = (eps + M) ** -gain, one power (MLX's CPU
-    # exp and log1p cost about twice as much each); same float32 accuracy, as M >= 0.
-    smooth = mx.power(eps + M, -gain)
-    if isinstance(power, float) and power == 0.0:
-        P = mx.log1p(S * smooth)
-    elif isinstance(bias, float) and bias == 0.0:
-        P = mx.exp(power * (mx.log(S) + mx.log(smooth)))
-    elif isinstance(power, float) and power == 0.5 and isinstance(bias, float):
-        # (x + bias) ** 0.5 - bias ** 0.5 without cancellation: x / (sqrt(x + bias) + sqrt(bias)).
-        x = S * smooth
-        P = x / (mx.sqrt(x + bias) + math.sqrt(bias))
-    else:
-        scale = mx.power(bias, power) if isinstance(power, mx.array) else bias**power
-        P = scale * mx.expm1(power * mx.log1p(S * smooth / bias))
+        P, zf = _compress(S, ref, zi, b, gain, bias, power, eps)
     P = mx.moveaxis(P, -1, axis)
     if return_zf:
         return P, mx.moveaxis(zf, -1, axis)

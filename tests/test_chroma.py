@@ -506,3 +506,20 @@ CQ = mx.ones((36, 4))
 def test_cq_errors(call, match):
     with pytest.raises(mlxdsp.ParameterError, match=match):
         call()
+
+
+@pytest.mark.parametrize("pad_mode", ["constant", "reflect"])
+def test_chroma_stft_long_row_in_frame_pieces(pad_mode, monkeypatch):
+    """300000 samples (587 frames): pieces of frames on two CPU streams. Parity with librosa, and the
+    same numbers as one STFT of the whole row."""
+    x = music_like(22050, 300_000 / 22050) + 0.3 * speech_like(22050, 300_000 / 22050)
+    opts = dict(sr=22050, tuning=0.0, pad_mode=pad_mode)
+    expected = librosa.feature.chroma_stft(y=x, **opts)
+    xs = mx.array(x.astype(np.float32))
+    check_parity(
+        lambda s: mlxdsp.chroma_stft(s, **opts), (xs,), expected, dtype=mx.float32,
+        what=f"chroma_stft long row pad_mode={pad_mode}",
+    )  # fmt: skip
+    pieces = mlxdsp.chroma_stft(xs, **opts)
+    monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
+    assert np.array_equal(np.array(pieces), np.array(mlxdsp.chroma_stft(xs, **opts)))

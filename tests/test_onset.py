@@ -207,3 +207,19 @@ S = mx.zeros((8, 10))
 def test_errors(call, match):
     with pytest.raises(mlxdsp.ParameterError, match=match):
         call()
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"n_mels": 64, "pad_mode": "reflect", "fmax": 8000.0}])
+def test_onset_strength_long_row_in_frame_pieces(kwargs, monkeypatch):
+    """300000 samples (587 frames): the mel spectrogram in pieces of frames on two CPU streams. Parity
+    with librosa, and the same numbers as one mel spectrogram of the whole row."""
+    x = music_like(n=300_000, sr=SR) + 0.3 * speech_like(n=300_000, sr=SR, seed=1)
+    expected = librosa.onset.onset_strength(y=x, sr=SR, **kwargs)
+    xs = mx.array(x.astype(np.float32))
+    check_parity(
+        lambda s: onset_strength(s, sr=SR, **kwargs), (xs,), expected, dtype=mx.float32,
+        what=f"onset_strength long row {kwargs}",
+    )  # fmt: skip
+    pieces = onset_strength(xs, sr=SR, **kwargs)
+    monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
+    assert np.array_equal(np.array(pieces), np.array(onset_strength(xs, sr=SR, **kwargs)))

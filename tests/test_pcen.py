@@ -198,3 +198,23 @@ S2 = mx.ones((4, 10))
 def test_errors(call, match):
     with pytest.raises(mlxdsp.ParameterError, match=match):
         call()
+
+
+@pytest.mark.parametrize("opts", [dict(), dict(max_size=3, power=0.0), dict(axis=-2)])
+def test_pcen_large_input_in_two_channel_halves(opts, monkeypatch):
+    """At least _parallel.MIN_SAMPLES values with number options: two halves of the channels on two CPU
+    streams. Parity with librosa, and the same numbers as one stream."""
+    S = np.tile(_mel(music_like, n=SR * 26), (1, 4))  # [64, 4484]: 286976 values
+    if opts.get("axis") == -2:
+        S = np.ascontiguousarray(S.T)
+    assert S.size >= 1 << 18
+    expected = librosa.pcen(S, sr=SR, hop_length=HOP, **opts)
+    x = mx.array(S.astype(np.float32))
+    check_parity(
+        lambda s: pcen(s, sr=SR, hop_length=HOP, **opts), (x,), expected, dtype=mx.float32,
+        what=f"pcen two halves {opts}",
+    )  # fmt: skip
+    P, zf = pcen(x, sr=SR, hop_length=HOP, return_zf=True, **opts)
+    monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
+    P1, zf1 = pcen(x, sr=SR, hop_length=HOP, return_zf=True, **opts)
+    assert np.array_equal(np.array(P), np.array(P1)) and np.array_equal(np.array(zf), np.array(zf1))
