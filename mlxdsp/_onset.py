@@ -8,14 +8,14 @@ framing delay) and optionally removes the DC trend with ``lfilter([1, -1], [1, -
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import mlx.core as mx
 import numpy as np
 
 from . import _checks
-from ._db import power_to_db
-from ._descriptors import in_frame_pieces
+from ._descriptors import _fast_log, in_frame_pieces
 from ._errors import ParameterError
 from ._filter import lfilter
 from ._mel import mel_spectrogram
@@ -80,8 +80,25 @@ def _spectrum(fn, x, sr, S, n_fft, hop_length, feature, kwargs):
         S = mx.abs(feature(x, sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs))
     else:
         raise ParameterError(f"[{fn}] feature={feature!r} must be callable or None")
-    S = power_to_db(S.astype(mx.float32))
+    S = _power_db(S.astype(mx.float32))
     return S[None] if S.ndim == 1 else S
+
+
+_AMIN, _TOP_DB = 1e-10, 80.0
+
+
+@mx.compile
+def _db_values(S: mx.array) -> mx.array:
+    return (10.0 / math.log(10.0)) * _fast_log(mx.maximum(S, _AMIN))
+
+
+def _power_db(S: mx.array) -> mx.array:
+    """power_to_db(S) with its defaults (ref 1, amin 1e-10, top_db 80 below the peak of the whole
+    array), the logarithm from exponent bits (_descriptors._fast_log: 128 x 7752 in ~1.5 ms against
+    8 ms through mx.log10, within a few float32 ulps). The peak is 10 log10 of the largest power (the
+    dB map is increasing), so a NaN anywhere makes every value NaN, as power_to_db."""
+    peak = 10.0 * mx.log10(mx.maximum(mx.max(S), _AMIN))
+    return mx.maximum(_db_values(S), peak - _TOP_DB)
 
 
 def _onset_multi(
