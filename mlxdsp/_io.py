@@ -206,6 +206,8 @@ THREADS_ENV = "MLXDSP_DECODE_THREADS"
 # Spans shorter than this decode on one thread: a second handle's open + seek + thread start cost
 # about as much as decoding this many seconds on the other core (measured break-even, docs/io.md).
 _SPLIT_MIN_SECONDS = 2.0
+# Ogg Opus: each later part first decodes _io_libav.OPUS_EXACT_PREROLL_SECONDS (2 s) and drops it.
+_OPUS_SPLIT_MIN_SECONDS = 12.0
 # libsndfile containers and encodings whose seeks land on exactly the samples of a full decode, so
 # parts decoded by separate handles are bit-identical to one sequential decode (tests/test_io_split.py
 # checks every pair over many split points). Containers: WAV, AIFF, AU, W64, WAVEX, FLAC, CAF, OGG,
@@ -288,7 +290,11 @@ def _split_limit(f, raw: bytes, size: int) -> int:
         # others (Opus in WebM, ...) decode from the start on seek: nothing to gain.
         return f.frames if f.names[1] == "ALAC" else 0
     if isinstance(f, OggLibavReader) and f.decoder != "libsndfile":
-        return 0  # Opus, or FFmpeg's own Vorbis decoder: the parts after the first would differ
+        # Ogg Opus through libopus from the first sample (48 kHz: libav's libopus decodes at that
+        # rate only) splits, each later part restarting libopus long enough before its first
+        # sample to reproduce the full decode (_io_libav.open_opus_part); FFmpeg's own decoders
+        # (MLXDSP_OGG_DECODER=ffmpeg) would differ.
+        return f.frames if f.decoder == "libopus (libav)" and f.samplerate == 48000 else 0
     fmt = f.format
     if fmt & 0x0FFF0000 not in _SPLIT_CONTAINERS or fmt & 0xFFFF not in _SPLIT_ENCODINGS:
         return 0
@@ -300,8 +306,11 @@ def _split_limit(f, raw: bytes, size: int) -> int:
 def _reseeks_exactly(f) -> bool:
     """Whether a handle that has decoded a while still seeks exactly. libsndfile 1.2's Vorbis does
     not (after ~30000 decoded frames a seek lands on wrong samples; its first seek is exact), so
-    each Vorbis segment gets a fresh handle."""
-    return isinstance(f, LibavFile) or f.format & 0xFFFF != _SF_VORBIS
+    each Vorbis segment gets a fresh handle; so does each Ogg Opus segment (a seek of ``f`` itself
+    would hand it back to libsndfile, whose 80 ms pre-roll is not exact)."""
+    if isinstance(f, LibavFile):
+        return True
+    return f.format & 0xFFFF != _SF_VORBIS and not isinstance(f, OggLibavReader)
 
 
 _CHEAP_ENCODINGS = frozenset({0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11})
@@ -330,6 +339,8 @@ _FAILED_AFTER = re.compile(r"^([\w ]*? after )(\d+)( frames)")
 def _reopen(f, raw: bytes, name: str):
     if isinstance(f, LibavFile):
         return _io_libav.open_read(raw, name)
+    if isinstance(f, OggLibavReader):  # Ogg Opus split (_split_limit admits nothing else)
+        return _io_libav.open_opus_part(f)
     return _sndfile.open_read(raw, name)
 
 
@@ -601,6 +612,8 @@ def _split_ok(f, raw, size, pos, n, threads) -> int:
     buffer of ``_sndfile``'s virtual I/O that costs ~4 us per second of audio: any split pays.)"""
     if threads < 2 or n == _UNKNOWN_FRAMES or n < _SPLIT_MIN_SECONDS * f.samplerate:
         return 0
+    if isinstance(f, OggLibavReader) and n < _OPUS_SPLIT_MIN_SECONDS * f.samplerate:
+        return 0  # a later part also decodes the restart pre-roll
     return _split_limit(f, raw, size)
 
 
@@ -813,12 +826,15 @@ def load(
 
     Decoding uses up to ``MLXDSP_DECODE_THREADS`` threads (environment, read at each call; default
     ``min(2, os.cpu_count())``; ``1`` decodes on the calling thread only). A span of at least 2 s
-    in a format whose seeks are sample-exact (every libsndfile format above, Ogg Opus, ALAC) is
+    in a format whose seeks are sample-exact (every libsndfile format above but Opus, and ALAC) is
     decoded in that many parts at once, each by its own handle of the file writing its own part of
     the result: bit-identical to one sequential decode, and a truncated or corrupt file fails
-    exactly as a sequential decode does. AAC (its noise substitution is not reproducible after a
-    seek) and the other FFmpeg-backend formats decode on one thread. With ``sr=`` the blocks are
-    decoded ahead on the other threads while the calling thread resamples (the same output).
+    exactly as a sequential decode does. 48 kHz Ogg Opus read from the start (through libav's
+    libopus) splits from 12 s, each later part restarting libopus 2 s before its first sample,
+    which reproduces the full decode (measured; a seek with libsndfile's 80 ms pre-roll does not).
+    AAC (its noise substitution is not reproducible after a seek) and the other FFmpeg-backend
+    formats decode on one thread. With ``sr=`` the blocks are decoded ahead on the other threads
+    while the calling thread resamples (the same output).
 
     Parameters
     ----------

@@ -34,7 +34,9 @@ FORMATS = [f for f in IO_FORMATS if f[1] != "OPUS"] + [
     ("aiff", "PCM_S8", SR),
     ("caf", "ALAC_24", SR),
 ]
-SEQUENTIAL = [("ogg", "OPUS", 48000)]  # a seek is within 1.5e-7 of the full decode, not exact
+# Ogg Opus: split only through libav's libopus from the first sample (its later parts restart
+# libopus 2 s early); libsndfile's own seek (80 ms pre-roll) is within 1.5e-7, not exact.
+SEQUENTIAL = [("ogg", "OPUS", 48000)]
 LONG = ["wav-PCM_16", "flac-PCM_16", "mp3-MPEG_LAYER_III", "ogg-VORBIS", "ogg-OPUS"]
 
 
@@ -81,6 +83,7 @@ class Spy:
 
         monkeypatch.setattr(_io, "_reopen", counting)
         monkeypatch.setattr(_io, "_SPLIT_MIN_SECONDS", 0.0)
+        monkeypatch.setattr(_io, "_OPUS_SPLIT_MIN_SECONDS", 0.0)
         monkeypatch.setattr(_io, "_MIN_AHEAD_BLOCK", 0)
         monkeypatch.setattr(_io, "_cheap_to_decode", lambda f: False)  # PCM decoded ahead too
         if points is not None:
@@ -202,14 +205,64 @@ def test_split_alac_bit_identical(monkeypatch, name):
         assert spy.opened == 1
 
 
-@pytest.mark.parametrize("kw", [{}, {"offset": 0.2}])
-def test_opus_is_not_split(monkeypatch, long_files, kw):
+def _opus_libav() -> bool:
+    """Whether Ogg Opus read from the start goes through libav's libopus (and so may split)."""
+    return _io_libav.available() and _io_libav._has_decoder("libopus")
+
+
+def _opus_through_libav():
+    if not _opus_libav():
+        pytest.skip("built without the FFmpeg backend or its libopus decoder")
+
+
+def test_opus_split_restarts_libopus_early_enough(monkeypatch, long_files):
+    # Each later part is decoded by a fresh libav handle that restarts libopus 2 s before its first
+    # sample: the same samples as the one-thread decode (which is soundfile's, tests/test_io.py).
+    _opus_through_libav()
     path = long_files["ogg-OPUS"]
-    assert _limit(path) == 0
-    ref, _ = _load(path, 1, monkeypatch, **kw)
+    ref, rate = _load(path, 1, monkeypatch)
+    n = ref.shape[1]
+    assert rate == 48000 and _limit(path) == n
+    for i, p in enumerate(_points(n, seed=7)):
+        spy = Spy(monkeypatch, lambda n, p=p: [p])
+        np.testing.assert_array_equal(_load(path, 2, monkeypatch)[0], ref, err_msg=f"split at {p}")
+        assert spy.opened == 1
+        if i % 3 == 0:
+            spy = Spy(monkeypatch, lambda n, p=p: sorted({p // 2 + 1, p, (p + n) // 2}))
+            np.testing.assert_array_equal(_load(path, 2, monkeypatch)[0], ref)
+
+
+def test_opus_split_needs_the_long_restart(monkeypatch, long_files):
+    # The control: restarted only libav's default 4096 samples early, parts differ (by ~1e-7).
+    _opus_through_libav()
+    path = long_files["ogg-OPUS"]
+    ref, _ = _load(path, 1, monkeypatch)
+    n = ref.shape[1]
+    monkeypatch.setattr(_io_libav, "OPUS_EXACT_PREROLL_SECONDS", 0.0)
+    differ = 0
+    for p in _points(n, seed=7):
+        Spy(monkeypatch, lambda n, p=p: [p])
+        differ += not np.array_equal(_load(path, 2, monkeypatch)[0], ref)
+    assert differ >= 2
+
+
+def test_opus_partial_reads_are_not_split(monkeypatch, long_files):
+    # A seek hands Ogg Opus back to libsndfile, whose seeks are not exact: one handle only.
+    path = long_files["ogg-OPUS"]
+    ref, _ = _load(path, 1, monkeypatch, offset=0.2)
     spy = Spy(monkeypatch)
-    np.testing.assert_array_equal(_load(path, 2, monkeypatch, **kw)[0], ref)
+    np.testing.assert_array_equal(_load(path, 2, monkeypatch, offset=0.2)[0], ref)
     assert spy.opened == 0
+
+
+def test_opus_is_split_only_when_long(monkeypatch, long_files):
+    path = long_files["ogg-OPUS"]
+    f, raw, _, size = _io._open_read("test", path)
+    with f:
+        n = f.frames
+        assert _io._split_ok(f, raw, size, 0, n, 2) == 0  # 5 s < 12 s: the restart would not pay
+        monkeypatch.setattr(_io, "_OPUS_SPLIT_MIN_SECONDS", 4.0)
+        assert _io._split_ok(f, raw, size, 0, n, 2) == (n if _opus_libav() else 0)
 
 
 def test_aac_is_not_split(monkeypatch):
@@ -222,10 +275,10 @@ def test_aac_is_not_split(monkeypatch):
     assert spy.opened == 0
 
 
-def _check_opened(key, spy):
-    if key == "ogg-OPUS":  # not split: one handle decodes ahead
-        assert spy.opened == 0
-    elif key == "ogg-VORBIS":  # a fresh handle per segment (a used one seeks wrongly)
+def _check_opened(key, spy, kw):
+    if key == "ogg-OPUS" and (kw.get("offset") or not _opus_libav()):
+        assert spy.opened == 0  # read by libsndfile (after a seek): one handle decodes ahead
+    elif key in ("ogg-VORBIS", "ogg-OPUS"):  # a fresh handle per segment (a used one seeks wrongly)
         assert spy.opened >= 1
     else:  # the second handle takes every other segment
         assert spy.opened == 1
@@ -242,7 +295,7 @@ def test_resampled_load_decoded_ahead_is_identical(monkeypatch, long_files, key,
         y, r2 = _load(path, 2, monkeypatch, **kw)
         assert y.shape == ref.shape and y.dtype == ref.dtype and r2 == rate
         np.testing.assert_array_equal(y, ref, err_msg=f"{key} {kw} segments {seconds}s")
-        _check_opened(key, spy)
+        _check_opened(key, spy, kw)
 
 
 @pytest.mark.parametrize("key", LONG)
@@ -269,7 +322,7 @@ def test_stream_decoded_ahead_equals_load(monkeypatch, long_files, key, kw):
     y = np.concatenate(chunks, axis=axis)
     assert y.shape == ref.shape and y.dtype == ref.dtype
     np.testing.assert_array_equal(y, ref)
-    _check_opened(key, spy)
+    _check_opened(key, spy, kw)
 
 
 def test_pcm_streams_and_resampled_loads_stay_on_one_thread(monkeypatch, long_files):
@@ -328,7 +381,9 @@ def _outcome(fn, threads, monkeypatch):
     return err, y, [str(m.message) for m in w]
 
 
-@pytest.mark.parametrize("key", ["wav-PCM_16", "flac-PCM_16", "mp3-MPEG_LAYER_III", "ogg-VORBIS"])
+@pytest.mark.parametrize(
+    "key", ["wav-PCM_16", "flac-PCM_16", "mp3-MPEG_LAYER_III", "ogg-VORBIS", "ogg-OPUS"]
+)
 @pytest.mark.parametrize("fraction", [0.3, 0.5, 0.8])
 def test_truncated_split_fails_as_sequential(monkeypatch, tmp_path, long_files, key, fraction):
     p = _cut(tmp_path, long_files[key], fraction)
@@ -385,7 +440,7 @@ def test_batch_load_threads_never_exceed_cores(monkeypatch, long_files):
     for (a, _), b in zip(out, seq, strict=True):
         np.testing.assert_array_equal(_np(a), b)
     out = mlxdsp.batch_load(paths, num_workers=1)  # one file at a time: split in two
-    assert spy.opened == len(paths) - 1  # all but Opus
+    assert spy.opened == len(paths) - (0 if _opus_libav() else 1)  # Opus: through libav only
     for (a, _), b in zip(out, seq, strict=True):
         np.testing.assert_array_equal(_np(a), b)
 
