@@ -547,14 +547,8 @@ def spectral_contrast(
 
     def valleys_and_peaks(S, n_fft):
         bands = _contrast_bands(fn, sr, n_fft, S.shape[-2], fmin, n_bands, quantile)
-        valleys, peaks = [], []
-        for lo, hi, q in bands:
-            q = min(q, hi - lo)  # librosa's sorted[:q] of a shorter band takes all of it
-            # Band rows on the contiguous axis (a spectrogram made here is frame-major).
-            rows = mx.swapaxes(S[..., lo:hi, :], -1, -2)
-            valleys.append(_mean_of_extremes(rows, q, largest=False))
-            peaks.append(_mean_of_extremes(rows, q, largest=True))
-        return mx.swapaxes(mx.stack(valleys + peaks, axis=-1), -1, -2)
+        # Band rows on the contiguous axis (a spectrogram made here is frame-major).
+        return mx.swapaxes(_band_extremes(bands)(_frame_major(S)), -1, -2)
 
     # From a waveform: in runs of frames (reduced_spectrogram), the spectrogram never exists whole.
     both = _per_frame(
@@ -567,18 +561,53 @@ def spectral_contrast(
     return power_to_db(peak) - power_to_db(valley)
 
 
+@functools.lru_cache(maxsize=64)
+def _band_extremes(bands: tuple):
+    """Compiled [..., n_frames, n_freq] -> [..., n_frames, 2 * len(bands)]: each band's valley (mean of
+    its q smallest values), then each band's peak (its q largest). One compiled graph per spectrogram
+    shape: the dozens of small selection ops of a piece of frames run without eager dispatch."""
+
+    def extremes(St: mx.array) -> mx.array:
+        valleys, peaks = [], []
+        for lo, hi, q in bands:
+            q = min(q, hi - lo)  # librosa's sorted[:q] of a shorter band takes all of it
+            rows = St[..., lo:hi]
+            valleys.append(_mean_of_extremes(rows, q, largest=False))
+            peaks.append(_mean_of_extremes(rows, q, largest=True))
+        return mx.stack(valleys + peaks, axis=-1)
+
+    return mx.compile(extremes)
+
+
 # Up to this many values per frame, the mean of the q smallest (largest) is taken by q exact
 # selection passes over the band instead of mx.partition (measured on 7752 frames: 74 bins, q=2:
 # 7.1 -> 2.5 ms; 149 bins, q=3: 13.4 -> 6.8 ms; q=6 of 297 bins: partition is faster).
 _SELECTION_PASSES = 3
 
 
+# Values per group of the candidate filter in _mean_of_extremes, and the fewest groups (in units of q)
+# for which the filter pays off.
+_GROUP_MEMBERS = 8
+_MIN_GROUPS_PER_Q = 3
+
+
 def _mean_of_extremes(rows: mx.array, q: int, *, largest: bool) -> mx.array:
     """Mean of the q smallest (or largest) values along the last axis of ``rows`` [..., n] -> [...],
-    ties counted with their multiplicity (the mean of ``sorted(row)[:q]``, librosa's)."""
+    ties counted with their multiplicity (the mean of ``sorted(row)[:q]``, librosa's).
+
+    Wide bands first shrink to candidates: the values are split into G groups (value j belongs to
+    group j mod G); the q groups with the largest maxima (smallest minima) hold a q largest (smallest)
+    multiset, ties included (each group holding a value above the q-th largest ranks above every group
+    that does not, and each chosen group holds a value at least the q-th largest). So the selection runs
+    on those q groups' members (plus the n mod G values outside whole groups): at 516 frames, 431 values,
+    q = 9: 3.9 -> 1.5 ms (MLX's partition costs ~10 ns per value)."""
     n = rows.shape[-1]
     if q == 1:
         return mx.max(rows, axis=-1) if largest else mx.min(rows, axis=-1)
+    n_groups = n // _GROUP_MEMBERS
+    if q > _SELECTION_PASSES and n_groups >= _MIN_GROUPS_PER_Q * q:
+        rows = _extreme_group_members(rows, q, n_groups, largest=largest)
+        n = rows.shape[-1]
     if q > _SELECTION_PASSES:
         # No full sort needed: partition along the contiguous last axis (MLX's sort is ~5x slower).
         if largest:
@@ -607,6 +636,29 @@ def _mean_of_extremes(rows: mx.array, q: int, *, largest: bool) -> mx.array:
         missing = q - taken if missing is None else missing - taken
         previous = extreme
     return mx.squeeze(total, -1) / q
+
+
+def _extreme_group_members(rows: mx.array, q: int, n_groups: int, *, largest: bool) -> mx.array:
+    """[..., n] -> [..., q * _GROUP_MEMBERS + n % n_groups]: the members of the q groups (value j in group
+    j mod n_groups) with the largest maxima (smallest minima), then the values outside whole groups."""
+    whole = n_groups * _GROUP_MEMBERS
+    pick = mx.maximum if largest else mx.minimum
+    extreme = rows[..., :n_groups]
+    for k in range(1, _GROUP_MEMBERS):
+        extreme = pick(extreme, rows[..., k * n_groups : (k + 1) * n_groups])
+    extreme = mx.stop_gradient(extreme)
+    if largest:
+        groups = mx.argpartition(extreme, n_groups - q, axis=-1)[..., n_groups - q :]
+    else:
+        groups = mx.argpartition(extreme, q - 1, axis=-1)[..., :q]
+    offsets = mx.array(np.arange(0, whole, n_groups, dtype=np.uint32))
+    members = (mx.expand_dims(groups.astype(mx.uint32), -1) + offsets).reshape(
+        *groups.shape[:-1], -1
+    )
+    candidates = mx.take_along_axis(rows, members, axis=-1)
+    if whole < rows.shape[-1]:
+        candidates = mx.concatenate([candidates, rows[..., whole:]], axis=-1)
+    return candidates
 
 
 def spectral_flatness(

@@ -398,9 +398,12 @@ def test_errors(call, match):
 
 
 @pytest.mark.parametrize("kind", ["random", "ties", "silence", "two values"])
-@pytest.mark.parametrize("n,q", [(5, 2), (7, 3), (74, 2), (149, 3), (20, 6)])
+@pytest.mark.parametrize(
+    "n,q", [(5, 2), (7, 3), (74, 2), (149, 3), (20, 6), (100, 4), (297, 6), (431, 9), (96, 4)]
+)
 def test_contrast_mean_of_extremes_matches_numpy_sort(n, q, kind):
-    """spectral_contrast's peak/valley selection (q exact passes for small q, partition beyond) against
+    """spectral_contrast's peak/valley selection (q exact passes for small q, partition beyond, after
+    the group filter for wide bands: (100, 4), (297, 6), (431, 9), (96, 4) with no remainder) against
     the mean of NumPy's sorted ends, ties and all-equal (silent) bands included."""
     from mlxdsp._descriptors import _mean_of_extremes
 
