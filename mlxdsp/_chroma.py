@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _checks
 from ._cqt_filters import C1_HZ
-from ._descriptors import reduced_spectrogram_in_pieces
+from ._descriptors import frames_in_pieces, reduced_spectrogram_in_pieces
 from ._errors import ParameterError
 from ._spectrum import magnitude_from_power, power_of
 from ._window import _parse as _window_parse
@@ -158,7 +158,7 @@ def chroma_stft(
         return mx.swapaxes(mx.swapaxes(P, -1, -2) @ basis, -1, -2)
 
     if S is not None:
-        return _normalize(project(S), norm)
+        return _normalize(frames_in_pieces(S, project), norm)
     chroma = reduced_spectrogram_in_pieces(
         x, project, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
         center=center, pad_mode=pad_mode, power=2.0,

@@ -144,6 +144,30 @@ def reduced_spectrogram_in_pieces(
     return out
 
 
+def frames_in_pieces(S: mx.array, reduce) -> mx.array:
+    """``reduce(S)`` for a frame-wise ``reduce`` ([..., n_freq, n_frames] -> [..., k, n_frames]) of a
+    given spectrogram, on the CPU in pieces of frames under ``_parallel.PIECE_BYTES`` alternating over
+    two CPU streams (bit-identical: the same ops on each frame). A whole 180 s spectrogram's
+    intermediates are 32 MB buffers that fault in afresh on every call."""
+    if mx.default_device() != mx.cpu or S.ndim < 2 or S.shape[-1] < 2:
+        return reduce(S)
+    count = S.shape[-1]
+    per_piece = max(1, _parallel.PIECE_BYTES // (4 * (S.size // count)))
+    streams = _parallel.cpu_streams(S)
+    if len(streams) > 1:
+        per_piece = min(per_piece, -(-count // 2))
+    elif count <= per_piece + per_piece // 2:
+        return reduce(S)
+    n_pieces = max(1, round(count / per_piece))
+    n_pieces += n_pieces % 2 if len(streams) > 1 else 0
+    bounds = [count * k // n_pieces for k in range(n_pieces + 1)]
+    parts = []
+    for k, (first, last) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        with _parallel.on_stream(streams[k % len(streams)]):
+            parts.append(reduce(S[..., first:last]))
+    return mx.concatenate(parts, axis=-1)
+
+
 def _per_frame(
     fn, x, S, reduce, *, n_fft, hop_length, win_length, window, center, pad_mode, power=1.0
 ):
@@ -154,7 +178,7 @@ def _per_frame(
             fn, x, S, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
             center=center, pad_mode=pad_mode, power=power,
         )  # fmt: skip
-        return reduce(S, n_fft)
+        return frames_in_pieces(S, lambda part: reduce(part, n_fft))
     x = _checks.real_signal(fn, "x", x)
     n_fft = _checks.positive_int(fn, "n_fft", n_fft)
     return reduced_spectrogram_in_pieces(

@@ -523,3 +523,17 @@ def test_chroma_stft_long_row_in_frame_pieces(pad_mode, monkeypatch):
     pieces = mlxdsp.chroma_stft(xs, **opts)
     monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
     assert np.array_equal(np.array(pieces), np.array(mlxdsp.chroma_stft(xs, **opts)))
+
+
+def test_chroma_stft_long_S_in_frame_pieces(monkeypatch):
+    """A power spectrogram of >= _parallel.MIN_SAMPLES values: pieces of frames on two CPU streams, the
+    same numbers as one projection of the whole and librosa's."""
+    y = music_like(22050, 300_000 / 22050)
+    P = np.abs(librosa.stft(y, n_fft=1024, hop_length=256)) ** 2
+    assert P.size >= 1 << 18
+    expected = librosa.feature.chroma_stft(S=P, sr=22050, tuning=0.0)
+    x = mx.array(P.astype(np.float32))
+    pieces = mlxdsp.chroma_stft(S=x, sr=22050)
+    assert rel_err(np.array(pieces), expected) <= 1e-5
+    monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
+    assert np.array_equal(np.array(pieces), np.array(mlxdsp.chroma_stft(S=x, sr=22050)))

@@ -513,3 +513,22 @@ def test_spectral_flatness_propagates_nan_per_frame():
     S[10, 4] = np.nan
     got = np.array(mlxdsp.spectral_flatness(S=mx.array(S)))
     assert np.isnan(got[0, 4]) and not np.isnan(np.delete(got, 4, axis=-1)).any()
+
+
+@pytest.mark.parametrize("name,opts", [*_PIECEWISE_FNS, ("spectral_rolloff", {"sr": 22050})])
+def test_long_S_in_frame_pieces_matches_one_call(name, opts, monkeypatch):
+    """A given spectrogram of >= _parallel.MIN_SAMPLES values: pieces of frames on two CPU streams, the
+    same numbers as one call on the whole (MLXDSP_CPU_STREAMS=0) and librosa's."""
+    S = np.abs(librosa.stft(music_like(n=300_000, sr=22050), n_fft=1024, hop_length=256))
+    S[:, 7] = 0.0  # a silent frame
+    assert S.size >= 1 << 18
+    fn = poly_features if name == "poly_features" else getattr(mlxdsp, name)
+    x = mx.array(S.astype(np.float32))
+    pieces = fn(S=x, **opts)
+    if name != "spectral_rolloff":  # a step function of float32 sums: compared with itself only
+        expected = getattr(librosa.feature, name)(S=S, **opts)
+        assert rel_err(np.array(pieces), expected) <= 1e-5
+    monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
+    whole = fn(S=x, **opts)
+    assert pieces.shape == whole.shape and pieces.dtype == whole.dtype
+    assert np.array_equal(np.array(pieces), np.array(whole))
