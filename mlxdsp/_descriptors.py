@@ -338,12 +338,36 @@ def _frame_sums(v: mx.array, frame_length: int, hop_length: int, count: int) -> 
         return _bin_sum(frame_rows(v, frame_length, hop_length, count))
     n_blocks = (count - 1) * step + r
     blocks = v[..., : n_blocks * g].reshape(*v.shape[:-1], n_blocks, g)
-    sums = _bin_sum(blocks)
+    return _sums_of_block_runs(_bin_sum(blocks), r, step, count)
+
+
+def _sums_of_block_runs(sums: mx.array, r: int, step: int, count: int) -> mx.array:
+    """[..., n_blocks] block sums -> [..., count]: sums of runs of r blocks starting every step."""
     span = (count - 1) * step + 1
     out = sums[..., 0:span:step]
     for k in range(1, r):
         out = out + sums[..., k : k + span : step]
     return out
+
+
+def _zero_padded_frame_sums(v, half: int, frame_length: int, hop_length: int, count: int):
+    """_frame_sums of v zero-padded by ``half`` on both sides, without the padded copy, or None where
+    the padding is not whole blocks (or frames have too many blocks). The block sums of v itself (the
+    last, partial block summed apart) are padded with zero blocks instead: 30 s of audio 0.63 -> ~0.3 ms."""
+    g = math.gcd(frame_length, hop_length)
+    r, step = frame_length // g, hop_length // g
+    if r > _MAX_FRAME_BLOCKS or half % g:
+        return None
+    length = v.shape[-1]
+    whole = length // g
+    sums = _bin_sum(v[..., : whole * g].reshape(*v.shape[:-1], whole, g))
+    if whole * g < length:
+        sums = mx.concatenate([sums, mx.sum(v[..., whole * g :], axis=-1, keepdims=True)], axis=-1)
+    n_blocks = (count - 1) * step + r
+    before = half // g
+    after = max(0, n_blocks - before - sums.shape[-1])
+    sums = mx.pad(sums, [(0, 0)] * (sums.ndim - 1) + [(before, after)])[..., :n_blocks]
+    return _sums_of_block_runs(sums, r, step, count)
 
 
 def spectral_centroid(
@@ -791,13 +815,16 @@ def rms(
     x = _checks.real_signal(fn, "x", x).astype(mx.float32)
     hop_length = _checks.positive_int(fn, "hop_length", hop_length)
     center = _checks.boolean(fn, "center", center)
-    if center:
-        half = frame_length // 2
-        x = pad_signal(fn, x, half, half, pad_mode)
-    else:
-        _checks.choice(fn, "pad_mode", pad_mode, ("constant", "reflect", "edge"))
-    count = _framing.n_frames(fn, x.shape[-1], frame_length, hop_length)
-    power = _frame_sums(x * x, frame_length, hop_length, count) / float(frame_length)
+    _checks.choice(fn, "pad_mode", pad_mode, ("constant", "reflect", "edge"))
+    half = frame_length // 2 if center else 0
+    count = _framing.n_frames(fn, x.shape[-1] + 2 * half, frame_length, hop_length)
+    sums = None
+    if center and pad_mode == "constant":
+        sums = _zero_padded_frame_sums(x * x, half, frame_length, hop_length, count)
+    if sums is None:
+        x = pad_signal(fn, x, half, half, pad_mode) if center else x
+        sums = _frame_sums(x * x, frame_length, hop_length, count)
+    power = sums / float(frame_length)
     return magnitude_from_power(mx.expand_dims(power, -2), 1.0)
 
 

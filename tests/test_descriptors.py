@@ -176,6 +176,12 @@ FRAME_CONFIGS = [
     ((), 255, 33, True),
     ((2,), 400, 160, True),  # gcd 80: frames of 5 blocks every 2 (the block-sum path)
     ((), 300, 7, False),  # gcd 1: 300 blocks per frame (the framed-rows path)
+    (
+        (2,),
+        1024,
+        256,
+        True,
+    ),  # whole zero blocks of padding (rms: block sums of x), partial last block
 ]
 
 
