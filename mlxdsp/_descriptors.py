@@ -181,10 +181,52 @@ def _per_frame(
         return frames_in_pieces(S, lambda part: reduce(part, n_fft))
     x = _checks.real_signal(fn, "x", x)
     n_fft = _checks.positive_int(fn, "n_fft", n_fft)
+    if power == 1.0:  # the magnitude from the power spectrum by _fast_magnitude
+        per_power, power = (lambda P: reduce(_fast_magnitude(P), n_fft)), 2.0
+    else:
+        per_power = lambda P: reduce(P, n_fft)  # noqa: E731
     return reduced_spectrogram_in_pieces(
-        x, lambda S: reduce(S, n_fft), n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+        x, per_power, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
         window=window, center=center, pad_mode=pad_mode, power=power,
     )  # fmt: skip
+
+
+# Bits of a float32 first guess of sqrt: (bits >> 1) + these.
+_SQRT_GUESS_BITS = 0x1FBD1DF5
+
+
+@mx.compile  # per shape: a shapeless trace cannot infer View's output shapes
+def _sqrt_newton(P: mx.array) -> mx.array:
+    """sqrt(P) for P >= 0: a first guess from the exponent bits, three Newton (Heron) steps, then
+    P / guess, which is exactly 0 at P = 0. Within 1.5e-7 of sqrt relative (normal P); subnormal P give
+    about 1e-20. MLX's CPU sqrt is scalar: 516 x 1025 in 0.67 ms against 0.94 ms."""
+    g = ((P.view(mx.int32) >> 1) + _SQRT_GUESS_BITS).view(mx.float32)
+    g = 0.5 * (g + P / g)
+    g = 0.5 * (g + P / g)
+    g = 0.5 * (g + P / g)
+    return P / g
+
+
+@mx.custom_function
+def _fast_magnitude(P: mx.array) -> mx.array:
+    """sqrt of a power spectrum (:func:`_sqrt_newton`), with a zero (not infinite) derivative where
+    P == 0, as ``_spectrum.magnitude_from_power``."""
+    return _sqrt_newton(mx.stop_gradient(P))
+
+
+def _half_over_root(P: mx.array, root: mx.array) -> mx.array:
+    positive = P > 0
+    return mx.where(positive, 0.5 / mx.where(positive, root, 1.0), 0.0)
+
+
+@_fast_magnitude.vjp
+def _fast_magnitude_vjp(primals, cotangent, output):
+    return cotangent * _half_over_root(primals, output)
+
+
+@_fast_magnitude.jvp
+def _fast_magnitude_jvp(primals, tangents):
+    return tangents * _half_over_root(primals, _fast_magnitude(primals))
 
 
 @functools.lru_cache(maxsize=64)
