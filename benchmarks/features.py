@@ -258,13 +258,15 @@ def main(argv: list[str]) -> None:
     print(
         f"# features benchmark: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"mlx {mx.__version__} ({mx.default_device()}), librosa {librosa.__version__}; "
-        f"medians in ms; (ratio) = librosa / mlxdsp best; malloc-heap={args.malloc_heap}"
+        f"medians in ms; (ratio) = librosa / mlxdsp best; malloc-heap={args.malloc_heap}; "
+        f"load average {os.getloadavg()[0]:.2f} (2 cores: above ~1 the second CPU stream is contended)"
     )
     durations = DURATIONS[:1] if args.quick else DURATIONS
     rows = run(durations, 0.6 if args.quick else args.budget)
     header = ["function", "input", "mlxdsp eager", "mlxdsp compiled", "librosa"]
     print()
     print(format_table(header, rows))
+    print(f"# load average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
