@@ -22,12 +22,14 @@ import numpy as np
 from . import _checks, _framing, _parallel
 from ._db import power_to_db
 from ._errors import ParameterError
+from ._fft import rfft_rows
 from ._frames import frame_rows, pad_signal
 from ._spectrum import magnitude_from_power, power_of, reduced_spectrogram
 from ._spectrum import spectrogram as _spectrogram
 from ._stft import _geometry as _stft_geometry
 from ._stft import stft
 from ._typing import PadMode
+from ._window import analysis_window
 
 # librosa.util.tiny for float32: columns whose L1 norm is below it are left un-normalized.
 _TINY32 = float(np.finfo(np.float32).tiny)
@@ -74,13 +76,14 @@ def _padded_slice(x: mx.array, a: int, b: int, left: int, right: int, mode: str)
     return padded[..., offset : offset + (b - a)]
 
 
-def _frame_plan(x, n_fft, hop_length, win_length, center):
+def _frame_plan(x, n_fft, hop_length, win_length, center, scale=1):
     """(left, right, hop, n_frames, [(first, last), ...]) for a CPU STFT in pieces of frames, or None
     where one piece does (GPU, short input, options that stft itself must reject).
 
     Pieces keep a piece's frames and spectrum under ``_parallel.PIECE_BYTES`` (their buffers are then
     reused, not page-faulted afresh) and alternate over two CPU streams: the frames of even a single
-    row are independent, so both cores work on it."""
+    row are independent, so both cores work on it. ``scale``: the piece's frames are processed that
+    many at a time (:func:`_phase_spectra`), so pieces may hold that many times the frames."""
     if mx.default_device() != mx.cpu or not isinstance(center, bool) or x.ndim == 0:
         return None
     try:
@@ -91,7 +94,7 @@ def _frame_plan(x, n_fft, hop_length, win_length, center):
         return None
     if x.size != x.shape[-1]:
         return None  # batches: _parallel.batch_halves splits the rows (reduced_spectrogram)
-    per_piece = max(1, _parallel.PIECE_BYTES // (8 * n_fft))
+    per_piece = max(1, _parallel.PIECE_BYTES // (8 * n_fft)) * scale
     two = len(_parallel.cpu_streams(x)) > 1
     if two:
         per_piece = min(per_piece, -(-count // 2))
@@ -103,14 +106,14 @@ def _frame_plan(x, n_fft, hop_length, win_length, center):
     return left, right, hop, count, list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
-def in_frame_pieces(x, per_piece, *, n_fft, hop_length, win_length, center, pad_mode):
+def in_frame_pieces(x, per_piece, *, n_fft, hop_length, win_length, center, pad_mode, scale=1):
     """``per_piece(stretch)`` for each piece of :func:`_frame_plan`, concatenated along the last axis, or
     None when no plan applies (the caller then makes one call). ``per_piece`` maps an un-centred stretch
     of the padded signal to its frame-wise result [..., k, frames] (the frames that stretch holds), so
     the result is bit-identical to the frame-wise function of the whole (centred) signal."""
     if not isinstance(pad_mode, str) or pad_mode not in typing.get_args(PadMode):
         return None
-    plan = _frame_plan(x, n_fft, hop_length, win_length, center)
+    plan = _frame_plan(x, n_fft, hop_length, win_length, center, scale)
     if plan is None:
         return None
     left, right, hop, _, pieces = plan
@@ -123,24 +126,74 @@ def in_frame_pieces(x, per_piece, *, n_fft, hop_length, win_length, center, pad_
     return mx.concatenate(parts, axis=-1)
 
 
+def _phase_spectra(stretch: mx.array, window: mx.array, n_fft: int, hop: int, per_spectrum):
+    """``per_spectrum(stft(stretch, center=False))`` for ``n_fft = r * hop`` without framing copies.
+
+    Frames j, j + r, j + 2r, ... of the stretch (phase j) are consecutive, non-overlapping runs of n_fft
+    samples: a reshape of a contiguous slice, windowed on the way into the rFFT. ``per_spectrum`` (a
+    frame-wise map of a complex spectrum in stft's layout [..., n_freq, frames] to [..., k, frames]) runs
+    on each phase; only its small outputs are interleaved back into frame order. Bit-identical to
+    framing (the same products and row FFTs); saves the framing copy (0.9 ms of 2.8 per 516 frames of
+    2048 every 512)."""
+    r = n_fft // hop
+    count = (stretch.shape[-1] - n_fft) // hop + 1
+    lead = stretch.shape[:-1]
+    outs = []
+    for j in range(min(r, count)):
+        m = -(-(count - j) // r)
+        rows = stretch[..., j * hop : j * hop + m * n_fft].reshape(*lead, m, n_fft)
+        outs.append(per_spectrum(mx.swapaxes(rfft_rows(rows * window), -1, -2)))
+    if len(outs) == 1:
+        return outs[0]
+    m0 = outs[0].shape[-1]
+    widths = [(0, 0)] * (outs[0].ndim - 1)
+    outs = [o if o.shape[-1] == m0 else mx.pad(o, widths + [(0, m0 - o.shape[-1])]) for o in outs]
+    merged = mx.stack(outs, axis=-1)
+    return merged.reshape(*merged.shape[:-2], m0 * len(outs))[..., :count]
+
+
+# Frames per piece may be this many times more with phases (each phase holds 1 / r of them).
+_MAX_PHASES = 8
+
+
+def spectra_in_pieces(x, per_spectrum, *, n_fft, hop_length, win_length, window, center, pad_mode):
+    """``per_spectrum(stft(x, ...))`` for a frame-wise ``per_spectrum`` (complex [..., n_freq, frames]
+    -> [..., k, frames]) of a single long row: pieces of frames on two CPU streams
+    (:func:`in_frame_pieces`), each piece's frames by phases (:func:`_phase_spectra`) when the hop
+    divides n_fft. None where no plan applies (the caller then makes one call)."""
+    options = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length)
+    try:
+        n_fft, hop, win = _stft_geometry("stft", n_fft, hop_length, win_length)
+    except ParameterError:
+        return None
+    r = n_fft // hop
+    if n_fft % hop == 0 and r <= _MAX_PHASES:
+        w, _ = analysis_window("stft", window, win, n_fft)
+
+        def per_piece(stretch):
+            return _phase_spectra(stretch, w, n_fft, hop, per_spectrum)
+
+        return in_frame_pieces(x, per_piece, center=center, pad_mode=pad_mode, scale=r, **options)
+
+    def per_piece(stretch):
+        return per_spectrum(stft(stretch, window=window, center=False, **options))
+
+    return in_frame_pieces(x, per_piece, center=center, pad_mode=pad_mode, **options)
+
+
 def reduced_spectrogram_in_pieces(
     x, reduce, *, n_fft, hop_length, win_length, window, center, pad_mode, power
 ) -> mx.array:
     """``reduce(|stft(x)| ** power)`` for a frame-wise ``reduce`` ([..., n_freq, frames] ->
-    [..., k, frames]): a single long row in pieces of frames on two CPU streams
-    (:func:`in_frame_pieces`), batches through ``_spectrum.reduced_spectrogram``."""
-
-    def per_piece(stretch):
-        X = stft(stretch, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
-                 center=False)  # fmt: skip
-        return reduce(magnitude_from_power(power_of(X), power))
-
-    options = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length)
-    out = in_frame_pieces(x, per_piece, center=center, pad_mode=pad_mode, **options)
+    [..., k, frames]): a single long row by :func:`spectra_in_pieces`, batches through
+    ``_spectrum.reduced_spectrogram``."""
+    options = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window)
+    out = spectra_in_pieces(
+        x, lambda X: reduce(magnitude_from_power(power_of(X), power)), center=center,
+        pad_mode=pad_mode, **options,
+    )  # fmt: skip
     if out is None:
-        out = reduced_spectrogram(
-            x, reduce, window=window, center=center, pad_mode=pad_mode, power=power, **options
-        )
+        out = reduced_spectrogram(x, reduce, center=center, pad_mode=pad_mode, power=power, **options)
     return out
 
 

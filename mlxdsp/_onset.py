@@ -15,10 +15,11 @@ import mlx.core as mx
 import numpy as np
 
 from . import _checks
-from ._descriptors import _fast_log, in_frame_pieces
+from ._descriptors import _fast_log, spectra_in_pieces
 from ._errors import ParameterError
 from ._filter import lfilter
-from ._mel import mel_spectrogram
+from ._kernels import mel_projection
+from ._mel import _filterbank_options, mel_spectrogram
 from ._pcen import frequency_max_filter
 
 
@@ -63,17 +64,7 @@ def _spectrum(fn, x, sr, S, n_fft, hop_length, feature, kwargs):
         S = None
         if isinstance(x, mx.array) and mx.issubdtype(x.dtype, mx.floating):
             # A long row: the mel spectrogram in pieces of frames on two CPU streams.
-            S = in_frame_pieces(
-                x,
-                lambda stretch: mel_spectrogram(
-                    stretch, sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs, center=False
-                ),
-                n_fft=n_fft,
-                hop_length=hop_length,
-                win_length=kwargs.get("win_length"),
-                center=True,
-                pad_mode=kwargs["pad_mode"],
-            )
+            S = _mel_in_pieces(x, sr, n_fft, hop_length, kwargs)
         if S is None:
             S = mel_spectrogram(x, sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs)
     elif callable(feature):
@@ -85,6 +76,41 @@ def _spectrum(fn, x, sr, S, n_fft, hop_length, feature, kwargs):
 
 
 _AMIN, _TOP_DB = 1e-10, 80.0
+_MEL_OPTIONS = {
+    "n_mels",
+    "fmin",
+    "fmax",
+    "mel_scale",
+    "norm",
+    "window",
+    "win_length",
+    "pad_mode",
+    "power",
+}
+
+
+def _mel_in_pieces(x, sr, n_fft, hop_length, kwargs):
+    """mel_spectrogram(x, sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs) of a single long row by
+    _descriptors.spectra_in_pieces (pieces of frames on two CPU streams, frames by phases, the same
+    projection per piece), or None where that does not apply (the plain call then runs, and raises
+    what it raises)."""
+    if not set(kwargs) <= _MEL_OPTIONS:
+        return None
+    scale, norm = kwargs.get("mel_scale", "slaney"), kwargs.get("norm", "slaney")
+    try:
+        args = _filterbank_options(
+            "mel_spectrogram", sr, n_fft, kwargs.get("n_mels", 128), kwargs.get("fmin", 0.0),
+            kwargs.get("fmax"), scale, norm,
+        )  # fmt: skip
+        power = _checks.positive_number("mel_spectrogram", "power", kwargs.get("power", 2.0))
+    except ParameterError:
+        return None
+    options = (*args, scale, norm)
+    return spectra_in_pieces(
+        x, lambda X: mel_projection(X, power, None, options), n_fft=n_fft, hop_length=hop_length,
+        win_length=kwargs.get("win_length"), window=kwargs.get("window", "hann"), center=True,
+        pad_mode=kwargs["pad_mode"],
+    )  # fmt: skip
 
 
 @mx.compile
