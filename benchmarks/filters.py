@@ -9,7 +9,10 @@ quality, so speed is compared at known quality: stopband (worst output level of 
 21.6 kHz, which must be removed, 44.1k -> 16k) and passband (worst level error of tones up to 7.2 kHz, 0.9
 of the output Nyquist, by a least-squares fit at the tone's frequency). mlxdsp rows name the engine:
 "fft" (overlap-save blocks, what ``resample`` picks for hq and sinc_interp_kaiser at this ratio) or
-"direct" (banded tap matmuls, what it picks for polyphase and sinc_interp_hann here).
+"direct" (banded tap matmuls, what it picks for polyphase and sinc_interp_hann here). "hq (fft, one
+stream)" is the default with ``MLXDSP_CPU_STREAMS=0``: its speed when another job holds the second core.
+Each section ends with the load average (on the project's 2-core machine, above ~1 the second CPU stream
+is contended).
 
     python -m benchmarks filters --sections resample,effects   # a subset
 """
@@ -65,6 +68,23 @@ def _torchaudio_resample(orig, new, lpfw=6, rolloff=0.99):
     return run
 
 
+def _one_stream(fn):
+    """``fn`` with MLXDSP_CPU_STREAMS=0: the engine's speed when the second core is busy elsewhere."""
+
+    def run(x):
+        before = os.environ.get("MLXDSP_CPU_STREAMS")
+        os.environ["MLXDSP_CPU_STREAMS"] = "0"
+        try:
+            return fn(x)  # the streams are chosen while the graph is built
+        finally:
+            if before is None:
+                del os.environ["MLXDSP_CPU_STREAMS"]
+            else:
+                os.environ["MLXDSP_CPU_STREAMS"] = before
+
+    return run
+
+
 def _resamplers(orig, new):
     import librosa
     import scipy.signal as ss
@@ -97,6 +117,7 @@ def _resamplers(orig, new):
         chosen = choose_engine(method, up, down, 6, 0.99, 14.769656459379492, geometry)
         assert (method, chosen) in rows, (method, chosen)
     mlx_methods = {f"mlxdsp {m} ({e})": _mine(m, e) for m, e in rows}
+    mlx_methods["mlxdsp hq (fft, one stream)"] = _one_stream(mlx_methods["mlxdsp hq (fft)"])
     peers = {
         "soxr HQ": lambda x: soxr.resample(x.T, orig, new, quality="HQ").T,
         "soxr VHQ": lambda x: soxr.resample(x.T, orig, new, quality="VHQ").T,
@@ -265,6 +286,10 @@ def bench_effects(seconds, rows_out):
         rows_out.append([name, f"{m:.0f}", "librosa", f"{p:.0f}", f"{p / m:.2f}"])
 
 
+def _load() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks filters")
     parser.add_argument("--quick", action="store_true", help="30 s resampling, 2 s filters/effects")
@@ -276,7 +301,8 @@ def main(argv: list[str]) -> None:
     res_s, filt_s, fx_s = (30, 2, 2) if args.quick else (180, 10, 10)
     sections = set(args.sections.split(","))
     print(
-        f"# filters benchmark: {platform.machine()}, {os.cpu_count()} cpus, mlx {mx.__version__}, device {mx.default_device()}"
+        f"# filters benchmark: {platform.machine()}, {os.cpu_count()} cpus, mlx {mx.__version__}, device {mx.default_device()}; "
+        f"load average {_load()} (2 cores: above ~1 the second CPU stream is contended)"
     )
     rows: list[list[str]] = []
     if "resample" in sections:
@@ -284,14 +310,17 @@ def main(argv: list[str]) -> None:
         print(f"\n## resample {res_s} s stereo 44.1k -> 16k (ratio = peer ms / mlxdsp ms)\n")
         header = ["method", "median ms", "stopband dB", "passband dB"]
         print(format_table([*header, "peer/mlxdsp hq", "peer/mlxdsp same kernel"], rows))
+        print(f"# load average after this section {_load()}")
     if "filters" in sections:
         rows = []
         bench_filters(filt_s, rows)
         print(f"\n## IIR filtering, {filt_s} s x 8 channels at 44.1k (butter 6th order)\n")
         header = ["function", "mlxdsp ms", "peer", "peer ms", "peer/mlxdsp", "float32 error"]
         print(format_table(header, rows))
+        print(f"# load average after this section {_load()}")
     if "effects" in sections:
         rows = []
         bench_effects(fx_s, rows)
         print(f"\n## effects, {fx_s} s mono at 22.05k, n_fft 2048\n")
         print(format_table(["function", "mlxdsp ms", "peer", "peer ms", "peer/mlxdsp"], rows))
+        print(f"# load average after this section {_load()}")

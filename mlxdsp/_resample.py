@@ -25,7 +25,8 @@ Engines (``_resample_ratio`` picks one with ``choose_engine``):
   the part that did not wrap is kept. For the exact methods the response is the DFT of the method's own
   taps on the ``up``-times finer grid, cut where the response left out is below 1e-7 (relative L2): the
   result equals the time-domain form to float32 rounding. For ``"hq"`` it is the prototype's continuous
-  Fourier transform, kept up to the lower Nyquist.
+  Fourier transform, kept up to the lower Nyquist. On the CPU, long signals run in pieces of blocks of
+  ~``_PIECE_BYTES`` intermediates alternating between two CPU streams (bit-identical to one piece).
 - direct (``_polyphase``): frames of hop ``down``; each group of consecutive phases is one matmul of the
   frames with a small banded tap matrix. Cheaper for short kernels whose response spans many times the
   output band (torchaudio's Hann kernel, scipy's Kaiser design at large ``up``): see ``choose_engine``.
@@ -459,7 +460,8 @@ def resample(
         ``functional.resample``. ``"polyphase"``: ``scipy.signal.resample_poly`` with its default Kaiser
         design. ``"fft"``: ``scipy.signal.resample`` (assumes a periodic signal). The kernel methods run
         as overlap-save FFT blocks or as banded tap matmuls, whichever is cheaper for the kernel; both
-        give the reference's result to float32 rounding.
+        give the reference's result to float32 rounding. On the CPU, long signals are resampled in pieces
+        of blocks on two CPU streams (``MLXDSP_CPU_STREAMS=0``: one stream; the result is the same).
     lowpass_filter_width, rolloff, beta
         torchaudio's options, used by the ``"sinc_interp_*"`` methods only (``beta`` defaults to
         14.769656459379492 as in torchaudio).
