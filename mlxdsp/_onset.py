@@ -109,7 +109,7 @@ def _mel_in_pieces(x, sr, n_fft, hop_length, kwargs):
     return spectra_in_pieces(
         x, lambda X: mel_projection(X, power, None, options), n_fft=n_fft, hop_length=hop_length,
         win_length=kwargs.get("win_length"), window=kwargs.get("window", "hann"), center=True,
-        pad_mode=kwargs["pad_mode"],
+        pad_mode=kwargs["pad_mode"], wide=True,
     )  # fmt: skip
 
 
