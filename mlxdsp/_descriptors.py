@@ -178,6 +178,7 @@ def spectra_in_pieces(
     r = n_fft // hop
     if n_fft % hop == 0 and r <= _MAX_PHASES:
         w, _ = analysis_window("stft", window, win, n_fft)
+        x = x.astype(mx.float32)  # as stft (no copy for float32)
 
         def per_piece(stretch):
             return _phase_spectra(stretch, w, n_fft, hop, per_spectrum)
