@@ -223,3 +223,17 @@ def test_onset_strength_long_row_in_frame_pieces(kwargs, monkeypatch):
     pieces = onset_strength(xs, sr=SR, **kwargs)
     monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
     assert np.array_equal(np.array(pieces), np.array(onset_strength(xs, sr=SR, **kwargs)))
+
+
+def test_onset_db_conversion_matches_power_to_db():
+    """onset's dB conversion (logarithm from exponent bits) against librosa.power_to_db in float64, and
+    NaN anywhere -> NaN everywhere (the top_db floor is taken over the whole array), as power_to_db."""
+    from mlxdsp._onset import _power_db
+
+    mel = librosa.feature.melspectrogram(y=_signal("music"), sr=SR)
+    mel[:, 5] = 0.0  # silence: floored at amin, then at the peak - 80 dB
+    got = _power_db(mx.array(mel.astype(np.float32)))
+    assert got.shape == mel.shape and got.dtype == mx.float32
+    assert rel_err(np.array(got), librosa.power_to_db(mel)) <= 1e-6
+    mel[3, 7] = np.nan
+    assert np.isnan(np.array(_power_db(mx.array(mel.astype(np.float32))))).all()
