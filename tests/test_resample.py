@@ -3,6 +3,7 @@ FFT blocks and banded tap matmuls), quality of the default, batching, gradients,
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -366,17 +367,10 @@ def test_errors():
 # ---- FFT engine in pieces (CPU): pieces of blocks on two streams give the one-piece result bit for bit ----
 
 
-def _split(monkeypatch, blocks_per_piece, orig, new, method):
+def _split(monkeypatch, blocks_per_piece):
     """Make the FFT engine cut pieces of ``blocks_per_piece`` blocks (0: one piece for any input)."""
-    g = math.gcd(orig, new)
-    up, down = new // g, orig // g
-    geometry = block_geometry(10**6, up, down, kernel_reach(method, up, down, 6, 0.99))
-    p, h, r = geometry
-    n_keep = _resample._fft_plan(method, up, down, 6, 0.99, KAISER_BETA, geometry)[1]
-    k = p + h + r
-    per_block = 4 * (2 * k * down + 2 * max(n_keep, k * up) + k * up)
-    big = 1 << 62
-    monkeypatch.setattr(_resample, "_PIECE_BYTES", per_block * blocks_per_piece or big)
+    count = blocks_per_piece or 1 << 40
+    monkeypatch.setattr(_resample, "_piece_blocks", lambda plan, up, down: count)
 
 
 PIECE_CASES = [
@@ -387,27 +381,47 @@ PIECE_CASES = [
 ]
 
 
+@pytest.mark.parametrize("max_phases", [_resample._MAX_PHASES, 0])
 @pytest.mark.parametrize(("orig", "new", "method"), PIECE_CASES)
-@pytest.mark.parametrize("shape", [(20001,), (2, 20001), (3, 2, 3000)])
-def test_fft_engine_pieces_bit_identical(monkeypatch, orig, new, method, shape):
-    """Pieces of one block, of two blocks and of whole rows: the same samples as one piece."""
+@pytest.mark.parametrize("shape", [(40001,), (2, 40001), (3, 2, 3000)])
+def test_fft_engine_pieces_bit_identical(monkeypatch, orig, new, method, shape, max_phases):
+    """Pieces of one block (with phases: a second block computed and dropped), of two and of three blocks,
+    and of whole rows; blocks framed by phases or by one copy: the same samples as one piece."""
+    monkeypatch.setattr(_resample, "_MAX_PHASES", max_phases)
     x = mx.array(np.random.default_rng(5).standard_normal(shape).astype(np.float32))
     run = lambda s: _engine(s, orig, new, method, "fft")  # noqa: E731
-    _split(monkeypatch, 0, orig, new, method)
+    _split(monkeypatch, 0)
     whole = to_np(run(x))
     if method != "hq":
         assert rel_err(whole, _reference(to_np(x), orig, new, method)) <= 1e-5
-    for per_piece in (1, 2, 7):
-        _split(monkeypatch, per_piece, orig, new, method)
+    for per_piece in (1, 2, 3):
+        _split(monkeypatch, per_piece)
         y = run(x)
         assert y.shape == whole.shape and y.dtype == mx.float32
         assert np.array_equal(to_np(y), whole), per_piece
         assert np.array_equal(to_np(mx.compile(run)(x)), whole), per_piece
 
 
+def test_phases_apply_to_plain_plans():
+    """hq frames its blocks by phases; plans that fold bins (the exact kernels reach past the output
+    Nyquist) or continue them past the input Nyquist frame them by one copy."""
+    b = KAISER_BETA
+
+    def phases(method, up, down):
+        reach = kernel_reach(method, up, down, 6, 0.99)
+        plan = _resample._fft_plan(
+            method, up, down, 6, 0.99, b, block_geometry(10**6, up, down, reach)
+        )
+        return _resample._phases(plan, down)
+
+    assert phases("hq", 160, 441) == 2 and phases("hq", 441, 160) == 2
+    assert phases("polyphase", 1, 2) == 0 and phases("sinc_interp_kaiser", 160, 441) == 0  # folded
+    assert phases("sinc_interp_kaiser", 441, 160) == 0  # continued past the input Nyquist
+
+
 def test_fft_engine_pieces_transforms(monkeypatch):
     """vmap, vjp (adjoint) and jvp through one-block pieces."""
-    _split(monkeypatch, 1, 48000, 44100, "sinc_interp_kaiser")
+    _split(monkeypatch, 1)
     rng = np.random.default_rng(6)
     x = mx.array(rng.standard_normal((2, 3, 2500)).astype(np.float32))
     f = lambda s: _engine(s, 48000, 44100, "sinc_interp_kaiser", "fft")  # noqa: E731
@@ -434,7 +448,7 @@ def test_fft_engine_two_streams_bit_identical(monkeypatch, shape):
     monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
     assert _parallel.cpu_streams(x) == (None,)
     one_stream = to_np(run(x))
-    _split(monkeypatch, 0, 44100, 16000, "hq")
+    _split(monkeypatch, 0)
     whole = to_np(run(x))
     assert y.shape == whole.shape == (*shape[:-1], math.ceil(shape[-1] * 16000 / 44100))
     assert np.array_equal(y, whole) and np.array_equal(one_stream, whole)
@@ -444,7 +458,7 @@ def test_fft_engine_two_streams_bit_identical(monkeypatch, shape):
 @given(rows=st.integers(1, 9), blocks=st.integers(1, 40), per_piece=st.integers(1, 50))
 def test_property_block_pieces(rows, blocks, per_piece):
     """Pieces cover every (row, block) once, in row-major order, at most per_piece blocks each, each a run of
-    one row's blocks or a group of whole rows."""
+    one row's blocks (all of per_piece blocks but a row's last) or a group of whole rows."""
     pieces = block_pieces(rows, blocks, per_piece)
     cells = [(i, b) for r0, r1, b0, b1 in pieces for i in range(r0, r1) for b in range(b0, b1)]
     assert cells == [(i, b) for i in range(rows) for b in range(blocks)]
@@ -453,8 +467,9 @@ def test_property_block_pieces(rows, blocks, per_piece):
         assert r1 - r0 == 1 or (b0, b1) == (0, blocks)
     if rows * blocks > per_piece:
         assert len(pieces) > 1
-    sizes = {b1 - b0 for _, _, b0, b1 in pieces}
-    assert max(sizes) - min(sizes) <= 1
+    for (r0, _, _, b1), (r0_next, _, _, _) in itertools.pairwise(pieces):
+        if r0 == r0_next:  # inside a row, every run but the last has per_piece blocks
+            assert b1 % per_piece == 0
 
 
 @pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 5), (3, 1)])
