@@ -11,8 +11,8 @@ Files opened for reading go through libsndfile's virtual I/O with a buffered ``p
 (:c:type:`Source`): libsndfile reads unbuffered, so parsing a header costs one system call per field
 and libmpg123 (MP3) reads every frame header and body with its own ``read`` call, also while it
 parses its way to a seek target. From the buffer those are memory copies: the same bytes reach the
-same decoders, so the samples are the same; reads of a buffer's size or more go straight to
-``pread``.
+same decoders, so the samples are the same; reads of 8 KiB or more that the buffer does not hold
+go straight to ``pread`` into the caller's memory.
 """
 
 from cpython.pythread cimport (
