@@ -301,8 +301,8 @@ _CONJ = (1.0, -1.0)
 # buffer reused from MLX's cache instead of page-faulted in afresh (see _fft_engine).
 _PIECE_BYTES = 2 << 20
 # The same when the blocks are framed by phases (no framing copy): measured on a quiet 2-core slice, 180 s
-# stereo 44.1k -> 16k, pieces of 16 / 24 / 32 / 48 / 64 blocks: two streams 43 / 42 / 40 / 48 / 49 ms,
-# one stream 71 / 70 / 70 / 68 / 84 ms (the copy framing, 12-block pieces: 43 / 77).
+# stereo 44.1k -> 16k, pieces of 16 / 24 / 32 / 48 / 64 blocks: two streams 43 / 42 / 40 / 47 / 51 ms,
+# one stream 71 / 69 / 69 / 67 / 84 ms (the copy framing, 12-block pieces: 43 / 77).
 _PHASE_PIECE_BYTES = 4 << 20
 
 
