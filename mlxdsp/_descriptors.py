@@ -8,6 +8,14 @@ defaults to ``"reflect"``). Outputs have librosa's shape ``[..., 1, n_frames]``.
 
 Nothing here looks at array data, so every function traces under ``mx.compile``, ``mx.vmap`` and the
 autodiff transforms (rolloff and zero-crossing rate are piecewise constant: zero gradient).
+
+On the CPU the work is split by frames, which are independent (bit-identical to one pass): a single
+long row's STFT runs in pieces of frames alternating over two CPU streams (MLX runs each on its own
+thread), each piece's frames by phases when the hop divides n_fft (no framing copy), and only the small
+per-frame results are joined (:func:`spectra_in_pieces`); a given spectrogram likewise in pieces of
+frames (:func:`frames_in_pieces`). Pieces keep their intermediates small enough for MLX to reuse the
+buffers: at 180 s a whole spectrum-sized intermediate is a fresh 32 MB mapping whose pages fault on
+every call. chroma_stft and onset_strength use the same pieces.
 """
 
 from __future__ import annotations
