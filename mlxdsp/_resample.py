@@ -25,8 +25,9 @@ Engines (``_resample_ratio`` picks one with ``choose_engine``):
   the part that did not wrap is kept. For the exact methods the response is the DFT of the method's own
   taps on the ``up``-times finer grid, cut where the response left out is below 1e-7 (relative L2): the
   result equals the time-domain form to float32 rounding. For ``"hq"`` it is the prototype's continuous
-  Fourier transform, kept up to the lower Nyquist. On the CPU, long signals run in pieces of blocks of
-  ~``_PIECE_BYTES`` intermediates alternating between two CPU streams (bit-identical to one piece).
+  Fourier transform, kept up to the lower Nyquist. hq's blocks are framed by phases (strided views of
+  the input, no framing copy); on the CPU, long signals run in pieces of blocks alternating between two
+  CPU streams (both bit-identical to one piece framed by a copy).
 - direct (``_polyphase``): frames of hop ``down``; each group of consecutive phases is one matmul of the
   frames with a small banded tap matrix. Cheaper for short kernels whose response spans many times the
   output band (torchaudio's Hann kernel, scipy's Kaiser design at large ``up``): see ``choose_engine``.
@@ -334,9 +335,8 @@ def _plain_gains(m_half: int, q: int):
 
     def gained(resp, *specs):
         n_keep = resp.shape[0]
-        if (
-            m_half <= specs[0].shape[-1]
-        ):  # output band inside the input's: zero gains, no padding copy
+        # output band inside the input's: zero gains up to it, no padding copy of the products
+        if m_half <= specs[0].shape[-1]:
             resp = mx.pad(resp, [(0, m_half - n_keep), (0, 0)])
             n_keep = m_half
         gains = resp.reshape(-1)
@@ -356,7 +356,7 @@ def _plain_gains(m_half: int, q: int):
 def _fft_blocks(seg: mx.array, nb: int, up: int, down: int, plan) -> mx.array:
     """Overlap-save blocks of one piece: seg [g, (nb + q - 1) * hop] (the padded input from block
     ``b0``'s left context on; q = hops spanned by one block) -> [g, nb, h * up] (each block's kept
-    outputs). With ``q = _phases(plan)``, nb is a multiple of q and the blocks are framed by phases:
+    outputs). With ``q = _phases(plan, down)``, nb is a multiple of q and the blocks are framed by phases:
     blocks j, j + q, j + 2q, ... start q hops >= one block apart, so they are the rows of a reshape of a
     contiguous slice, cut to the block length: a strided view that ``rfft`` reads in place (no framing
     copy; MLX's CPU FFT takes strided rows at no extra cost)."""
@@ -440,11 +440,11 @@ def _piece_blocks(plan, up: int, down: int) -> int:
 
 def _fft_engine(x: mx.array, up: int, down: int, plan) -> mx.array:
     """The overlap-save engine over ``x`` [..., n]. On the CPU, long signals run in pieces of blocks (of
-    whole rows, or of a row's blocks) whose intermediates stay near ``_PIECE_BYTES``, alternating between
-    two CPU streams; a piece reads only its slice of ``x`` (zero-padded at the signal's ends), and the
-    pieces' outputs are joined by one concatenation. Every block sees the same samples and goes through
-    the same operations as in one piece: bit-identical."""
-    (p, h, r), n_keep, folded, resp = plan
+    whole rows, or of a row's blocks; ``_piece_blocks`` sizes them), alternating between two CPU streams;
+    a piece reads only its slice of ``x`` (zero-padded at the signal's ends), and the pieces' outputs are
+    joined by one concatenation. Every block sees the same samples and goes through the same operations
+    as in one piece: bit-identical."""
+    p, h, r = plan[0]
     k = p + h + r
     n_in, hop, kept = k * down, h * down, h * up
     n = x.shape[-1]
