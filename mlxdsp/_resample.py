@@ -353,10 +353,10 @@ def _plain_gains(m_half: int, q: int):
     return mx.compile(gained)
 
 
-def _fft_blocks(seg: mx.array, nb: int, up: int, down: int, plan) -> mx.array:
+def _fft_blocks(seg: mx.array, nb: int, up: int, down: int, plan, phased: bool) -> mx.array:
     """Overlap-save blocks of one piece: seg [g, (nb + q - 1) * hop] (the padded input from block
     ``b0``'s left context on; q = hops spanned by one block) -> [g, nb, h * up] (each block's kept
-    outputs). With ``q = _phases(plan, down)``, nb is a multiple of q and the blocks are framed by phases:
+    outputs). ``phased`` (``q = _phases(plan, down)`` > 0 dividing nb): the blocks are framed by phases:
     blocks j, j + q, j + 2q, ... start q hops >= one block apart, so they are the rows of a reshape of a
     contiguous slice, cut to the block length: a strided view that ``rfft`` reads in place (no framing
     copy; MLX's CPU FFT takes strided rows at no extra cost)."""
@@ -367,7 +367,7 @@ def _fft_blocks(seg: mx.array, nb: int, up: int, down: int, plan) -> mx.array:
     q = -(-n_in // hop)  # hops spanned by one block
     half = n_in // 2 + 1
     m_half = n_out_blk // 2 + 1
-    if _phases(plan, down):
+    if phased:
         rows = nb // q
         specs = [
             mx.fft.rfft(
@@ -382,7 +382,9 @@ def _fft_blocks(seg: mx.array, nb: int, up: int, down: int, plan) -> mx.array:
     tail = n_in - (q - 1) * hop
     parts = [chunks[:, i : i + nb, :] for i in range(q - 1)]
     frames = mx.concatenate([*parts, chunks[:, q - 1 : q - 1 + nb, :tail]], axis=-1)
-    if not folded and n_keep <= half:  # plain, but too many hops per block for phases
+    if (
+        not folded and n_keep <= half
+    ):  # plain, framed by a copy (too many hops, or nb not a multiple)
         y = _plain_gains(m_half, 1)(resp, mx.fft.rfft(frames, axis=-1))
         return mx.fft.irfft(y, n=n_out_blk, axis=-1)[..., p * up : (p + h) * up]
     spec = as_real(mx.fft.rfft(frames, axis=-1)).reshape(g, nb, half, 2)
@@ -461,16 +463,15 @@ def _fft_engine(x: mx.array, up: int, down: int, plan) -> mx.array:
     outs = []
     for i, (r0, r1, b0, b1) in enumerate(pieces):
         nb = b1 - b0
-        run = -(-nb // phases) * phases if phases else nb  # the phases need whole rows of q blocks
         start = b0 * hop - p * down
-        stop = start + (run + q - 1) * hop
+        stop = start + (nb + q - 1) * hop
         lo, hi = max(0, start), min(n, stop)
         seg = x2[r0:r1, lo:hi]
         if lo > start or hi < stop:
             seg = mx.pad(seg, [(0, 0), (lo - start, stop - hi)])
         with _parallel.on_stream(streams[i % len(streams)]):
-            y = _fft_blocks(seg, run, up, down, plan)
-            outs.append((y[:, :nb] if run > nb else y).reshape(-1, kept))
+            y = _fft_blocks(seg, nb, up, down, plan, phases > 0 and nb % phases == 0)
+            outs.append(y.reshape(-1, kept))
     y = mx.concatenate(outs, axis=0) if len(outs) > 1 else outs[0]
     return y.reshape(rows, blocks * kept)[:, :n_out].reshape(*lead, n_out)
 

@@ -385,8 +385,8 @@ PIECE_CASES = [
 @pytest.mark.parametrize(("orig", "new", "method"), PIECE_CASES)
 @pytest.mark.parametrize("shape", [(40001,), (2, 40001), (3, 2, 3000)])
 def test_fft_engine_pieces_bit_identical(monkeypatch, orig, new, method, shape, max_phases):
-    """Pieces of one block (with phases: a second block computed and dropped), of two and of three blocks,
-    and of whole rows; blocks framed by phases or by one copy: the same samples as one piece."""
+    """Pieces of one, two and three blocks and of whole rows; blocks framed by phases (pieces of an even
+    number of blocks) or by one copy: the same samples as one piece."""
     monkeypatch.setattr(_resample, "_MAX_PHASES", max_phases)
     x = mx.array(np.random.default_rng(5).standard_normal(shape).astype(np.float32))
     run = lambda s: _engine(s, orig, new, method, "fft")  # noqa: E731
