@@ -232,6 +232,25 @@ def test_opus_split_restarts_libopus_early_enough(monkeypatch, long_files):
             np.testing.assert_array_equal(_load(path, 2, monkeypatch)[0], ref)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("quality", [1.0, 0.05])  # best (CELT) and lowest bitrate (SILK/hybrid)
+def test_opus_split_exact_at_many_points_of_a_long_file(monkeypatch, tmp_path, quality):
+    _opus_through_libav()
+    rng = np.random.default_rng(11)
+    t = np.arange(40 * 48000) / 48000
+    gate = (np.sin(2 * np.pi * 0.9 * t) > 0.2)[:, None]  # speech-like bursts and silences
+    voice = np.sin(2 * np.pi * 150 * t + 3 * np.sin(2 * np.pi * 3 * t))[:, None]
+    x = (0.4 * gate * voice + 0.05 * rng.standard_normal((len(t), 2))).astype(np.float32)
+    path = tmp_path / "long.opus"
+    mlxdsp.save(path, x, 48000, layout="channels_last", quality=quality)
+    ref, _ = _load(path, 1, monkeypatch)
+    np.testing.assert_array_equal(ref.T, sf.read(path, dtype="float32")[0])
+    n = ref.shape[1]
+    for p in sorted(rng.integers(1, n - 1, 60)):
+        Spy(monkeypatch, lambda n, p=p: [p])
+        np.testing.assert_array_equal(_load(path, 2, monkeypatch)[0], ref, err_msg=f"split at {p}")
+
+
 def test_opus_split_needs_the_long_restart(monkeypatch, long_files):
     # The control: restarted only libav's default 4096 samples early, parts differ (by ~1e-7).
     _opus_through_libav()
