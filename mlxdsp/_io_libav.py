@@ -131,7 +131,7 @@ def fast_reader(fn: str, f, raw: bytes, name: str):
 
 
 # A libopus decoder restarted this long before a sample reproduces the full decode's output there bit
-# for bit (measured, docs/io.md: with 1 s, 0 of ~3,900 random points differed on eight files, CELT,
+# for bit (measured, docs/io.md: with 1 s, 0 of ~2,900 random points differed on seven files, CELT,
 # SILK and hybrid; with 0.5 s, 128 did, by <= 3.9e-7; with libsndfile's own 80 ms, 2-4 %). Twice
 # that, for a margin.
 OPUS_EXACT_PREROLL_SECONDS = 2.0
