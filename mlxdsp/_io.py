@@ -208,6 +208,10 @@ THREADS_ENV = "MLXDSP_DECODE_THREADS"
 _SPLIT_MIN_SECONDS = 2.0
 # Ogg Opus: each later part first decodes _io_libav.OPUS_EXACT_PREROLL_SECONDS (2 s) and drops it.
 _OPUS_SPLIT_MIN_SECONDS = 12.0
+# Ogg Opus parts are exact by measurement, not by construction (a restarted libopus converges on the
+# full decode's state): each later part also decodes this many frames before its own first frame,
+# which must equal the previous part's last frames, or the part is decoded sequentially instead.
+_JUNCTION_FRAMES = 2048
 # libsndfile containers and encodings whose seeks land on exactly the samples of a full decode, so
 # parts decoded by separate handles are bit-identical to one sequential decode (tests/test_io_split.py
 # checks every pair over many split points). Containers: WAV, AIFF, AU, W64, WAVEX, FLAC, CAF, OGG,
@@ -358,12 +362,19 @@ def _readf_parts(f, raw, name, buf, pos, n, threads, limit, swap=..., planar=Fal
     if len(bounds) <= 2 or not all(0 < b < n and pos + b < limit for b in bounds[1:-1]):
         return _readf(f, buf, 0, n, swap, planar)
     results: list = [None] * (len(bounds) - 1)
+    junctions: list = [None] * (len(bounds) - 1)
+    checked = _JUNCTION_FRAMES if isinstance(f, OggLibavReader) and not planar else 0
 
     def part(i: int) -> None:
         lo, hi = bounds[i], bounds[i + 1]
+        back = min(checked, lo - bounds[i - 1])
         try:
             with _reopen(f, raw, name) as g:
-                g.seek(pos + lo)
+                g.seek(pos + lo - back)
+                if back:
+                    junctions[i] = np.empty((back, f.channels), np.float32)
+                    if _readf(g, junctions[i], 0, back) != (back, None):
+                        return
                 results[i] = _readf(g, buf, lo, hi - lo, swap, planar)
         except Exception:  # noqa: BLE001 - any failure: f decodes this part sequentially
             results[i] = None
@@ -382,6 +393,14 @@ def _readf_parts(f, raw, name, buf, pos, n, threads, limit, swap=..., planar=Fal
     got, reason = results[0]
     if got < bounds[1] or reason is not None:
         return got, reason
+    if checked:
+        decoded = buf if isinstance(buf, np.ndarray) else np.asarray(memoryview(buf))
+        for i, junction in enumerate(junctions):
+            lo = bounds[i]
+            if junction is not None and not np.array_equal(
+                decoded[lo - len(junction) : lo], junction
+            ):
+                results[i] = None
     if all(
         r is not None and r[1] is None and r[0] == hi - lo
         for r, lo, hi in zip(results[1:], bounds[1:-1], bounds[2:], strict=True)

@@ -258,11 +258,25 @@ def test_opus_split_needs_the_long_restart(monkeypatch, long_files):
     ref, _ = _load(path, 1, monkeypatch)
     n = ref.shape[1]
     monkeypatch.setattr(_io_libav, "OPUS_EXACT_PREROLL_SECONDS", 0.0)
+    monkeypatch.setattr(_io, "_JUNCTION_FRAMES", 0)
     differ = 0
     for p in _points(n, seed=7):
         Spy(monkeypatch, lambda n, p=p: [p])
         differ += not np.array_equal(_load(path, 2, monkeypatch)[0], ref)
     assert differ >= 2
+
+
+def test_opus_split_junction_check_catches_an_inexact_restart(monkeypatch, long_files):
+    # The same too-short restart with the junction check on: every part whose first frames differ
+    # from the previous part's is decoded sequentially, so each load is the one-thread decode.
+    _opus_through_libav()
+    path = long_files["ogg-OPUS"]
+    ref, _ = _load(path, 1, monkeypatch)
+    n = ref.shape[1]
+    monkeypatch.setattr(_io_libav, "OPUS_EXACT_PREROLL_SECONDS", 0.0)
+    for p in _points(n, seed=7):
+        Spy(monkeypatch, lambda n, p=p: [p])
+        np.testing.assert_array_equal(_load(path, 2, monkeypatch)[0], ref, err_msg=f"split at {p}")
 
 
 def test_opus_partial_reads_are_not_split(monkeypatch, long_files):
