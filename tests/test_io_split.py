@@ -251,32 +251,24 @@ def test_opus_split_exact_at_many_points_of_a_long_file(monkeypatch, tmp_path, q
         np.testing.assert_array_equal(_load(path, 2, monkeypatch)[0], ref, err_msg=f"split at {p}")
 
 
-def test_opus_split_needs_the_long_restart(monkeypatch, long_files):
-    # The control: restarted only libav's default 4096 samples early, parts differ (by ~1e-7).
+@pytest.mark.parametrize("junction", [0, 2048])
+def test_opus_split_short_restart_differs_unless_the_junction_is_checked(
+    monkeypatch, long_files, junction
+):
+    # The control: restarted only libav's default 4096 samples early, parts differ (by ~1e-7); with
+    # the junction check on, each part whose first frames differ from the previous part's last ones
+    # is decoded sequentially, so every load is the one-thread decode.
     _opus_through_libav()
     path = long_files["ogg-OPUS"]
     ref, _ = _load(path, 1, monkeypatch)
     n = ref.shape[1]
     monkeypatch.setattr(_io_libav, "OPUS_EXACT_PREROLL_SECONDS", 0.0)
-    monkeypatch.setattr(_io, "_JUNCTION_FRAMES", 0)
+    monkeypatch.setattr(_io, "_JUNCTION_FRAMES", junction)
     differ = 0
     for p in _points(n, seed=7):
         Spy(monkeypatch, lambda n, p=p: [p])
         differ += not np.array_equal(_load(path, 2, monkeypatch)[0], ref)
-    assert differ >= 2
-
-
-def test_opus_split_junction_check_catches_an_inexact_restart(monkeypatch, long_files):
-    # The same too-short restart with the junction check on: every part whose first frames differ
-    # from the previous part's is decoded sequentially, so each load is the one-thread decode.
-    _opus_through_libav()
-    path = long_files["ogg-OPUS"]
-    ref, _ = _load(path, 1, monkeypatch)
-    n = ref.shape[1]
-    monkeypatch.setattr(_io_libav, "OPUS_EXACT_PREROLL_SECONDS", 0.0)
-    for p in _points(n, seed=7):
-        Spy(monkeypatch, lambda n, p=p: [p])
-        np.testing.assert_array_equal(_load(path, 2, monkeypatch)[0], ref, err_msg=f"split at {p}")
+    assert differ == 0 if junction else differ >= 2
 
 
 def test_opus_partial_reads_are_not_split(monkeypatch, long_files):
