@@ -14,6 +14,7 @@ import mlx.core as mx
 import numpy as np
 
 from . import _checks, _framing, _parallel
+from ._complex_views import as_complex, as_real
 from ._errors import ParameterError
 from ._frames import fit_length, frame_rows, pad_signal
 from ._griffinlim import _round_trip
@@ -27,19 +28,32 @@ __all__ = ["phase_vocoder", "pitch_shift", "time_stretch"]
 
 # Outputs per block of the blocked prefix product (see _prefix_product).
 _SCAN_BLOCK = 8
-# Intermediate bytes per frequency bin and output step in _vocoder_frames (measured graph, rounded up).
+# Intermediate bytes per frequency bin and output step in _vocoder_steps (measured graph, rounded up).
 _BYTES_PER_BIN_STEP = 100
+# Bins per piece of the vocoder: intermediates up to 4 x _parallel.PIECE_BYTES. Narrow pieces pay MLX's
+# per-op cost many times over (the blocked prefix product is ~100 small ops): at 10 s, 22.05 kHz, n_fft
+# 2048 (513 steps), one piece per half of the bins took 11-15 ms for pitch_shift(+3) against 17-19 ms in
+# four (quiet 2 cores); at 60 s the piece width made no clear difference.
+_PIECE_BYTES = 4 * _parallel.PIECE_BYTES
 
 
 @mx.compile
 def _unit_phasors(Dt: mx.array):
-    """|D| and the real/imaginary parts of D / |D| (1 where D == 0, whose angle is 0)."""
-    re, im = mx.real(Dt), mx.imag(Dt)
+    """|D| and the real/imaginary parts of D / |D| (1 where D == 0, whose angle is 0). The parts are
+    read through an interleaved float view (mx.real/mx.imag copy)."""
+    pairs = as_real(Dt)
+    re, im = pairs[..., 0::2], pairs[..., 1::2]
     r2 = re * re + im * im
     nz = r2 > 0
     mag = mx.sqrt(mx.where(nz, r2, 1.0))  # no sqrt at 0: its derivative would make NaN tangents
     inv = 1.0 / mag
     return mx.where(nz, mag, 0.0), mx.where(nz, re * inv, 1.0), im * inv
+
+
+def _interleave(re: mx.array, im: mx.array) -> mx.array:
+    """float32 [..., F] real and imaginary parts -> complex64 [..., F] by one copy into (re, im) pairs and
+    a view: ``re + 1j * im`` is a complex elementwise op, ~10x slower on the CPU."""
+    return as_complex(mx.stack([re, im], axis=-1).reshape(*re.shape[:-1], 2 * re.shape[-1]))
 
 
 def _chain(re, im):
@@ -62,10 +76,11 @@ def _prefix_product(re, im):
     if n <= _SCAN_BLOCK:
         return _chain(re, im)
     blocks = -(-n // _SCAN_BLOCK)
-    pad = [(0, 0)] * (re.ndim - 2) + [(0, blocks * _SCAN_BLOCK - n), (0, 0)]
+    if n % _SCAN_BLOCK:
+        pad = [(0, 0)] * (re.ndim - 2) + [(0, blocks * _SCAN_BLOCK - n), (0, 0)]
+        re, im = mx.pad(re, pad, constant_values=1.0), mx.pad(im, pad)
     shape = (*re.shape[:-2], blocks, _SCAN_BLOCK, re.shape[-1])
-    re = mx.pad(re, pad, constant_values=1.0).reshape(shape)
-    im = mx.pad(im, pad).reshape(shape)
+    re, im = re.reshape(shape), im.reshape(shape)
     l_re, l_im = _chain(re, im)  # each block's own running product
     t_re, t_im = _prefix_product(l_re[..., -1, :], l_im[..., -1, :])  # [..., blocks, F]
     # exclusive: block b is multiplied by the product of blocks < b
@@ -81,20 +96,33 @@ def _prefix_product(re, im):
 
 
 @mx.compile
-def _vocoder_frames(mag, u_re, u_im, idx0, idx1, alpha):
-    """Frame-major [..., frames + 2, F] magnitudes and unit phasors (two zero frames appended) ->
-    [..., len(idx0), F] stretched spectrum."""
+def _frame_increments(Dt: mx.array):
+    """Frame-major [..., R, F] spectrum -> |D| [..., R, F] and the phase increments ``u(D[k + 1])
+    conj(u(D[k]))`` [..., R, F] (real, imaginary), row 0 holding u(D[0]) itself (the first step's
+    phase): computed once per frame, before the steps gather them."""
+    mag, u_re, u_im = _unit_phasors(Dt)
+    a_re, a_im, b_re, b_im = (
+        u_re[..., :-1, :],
+        u_im[..., :-1, :],
+        u_re[..., 1:, :],
+        u_im[..., 1:, :],
+    )
+    inc_re = mx.concatenate([u_re[..., :1, :], b_re * a_re + b_im * a_im], axis=-2)
+    inc_im = mx.concatenate([u_im[..., :1, :], b_im * a_re - b_re * a_im], axis=-2)
+    return mag, inc_re, inc_im
+
+
+@mx.compile
+def _vocoder_steps(mag, inc_re, inc_im, idx0, idx1, jdx, alpha):
+    """|D| and frame increments (:func:`_frame_increments`) -> [..., len(idx0), F] stretched spectrum:
+    step t's increment is row ``jdx[t]`` (0, then 1 + idx0[t - 1])."""
+    n = alpha.shape[0]
     m0, m1 = mx.take(mag, idx0, axis=-2), mx.take(mag, idx1, axis=-2)
-    a_re, a_im = mx.take(u_re, idx0, axis=-2), mx.take(u_im, idx0, axis=-2)
-    b_re, b_im = mx.take(u_re, idx1, axis=-2), mx.take(u_im, idx1, axis=-2)
-    # phase advance of step t: angle(D[i1]) - angle(D[i0]), as the unit phasor b * conj(a); step 0
-    # starts from D[0]'s phase
-    inc_re = mx.concatenate([u_re[..., :1, :], (b_re * a_re + b_im * a_im)[..., :-1, :]], axis=-2)
-    inc_im = mx.concatenate([u_im[..., :1, :], (b_im * a_re - b_re * a_im)[..., :-1, :]], axis=-2)
-    p_re, p_im = _prefix_product(inc_re, inc_im)
+    p_re, p_im = _prefix_product(mx.take(inc_re, jdx, axis=-2), mx.take(inc_im, jdx, axis=-2))
+    p_re, p_im = p_re[..., :n, :], p_im[..., :n, :]
     # |p| stays within ~1e-6 of 1 (O(log n) rounded products per output): not renormalised
-    scale = (1.0 - alpha) * m0 + alpha * m1
-    return p_re * scale + 1j * (p_im * scale)
+    scale = (1.0 - alpha) * m0[..., :n, :] + alpha * m1[..., :n, :]
+    return _interleave(p_re * scale, p_im * scale)
 
 
 def _phase_vocoder(D: mx.array, rate: float) -> mx.array:
@@ -109,11 +137,17 @@ def _vocoder_rows(Dt: mx.array, n_frames: int, rate: float) -> mx.array:
     steps = np.arange(0, n_frames, rate, dtype=np.float64)
     i0 = np.floor(steps).astype(np.int32)
     alpha = mx.array((steps - i0).astype(np.float32))[:, None]
-    idx0, idx1 = mx.array(i0), mx.array(i0 + 1)
+    # Increments gathered to a whole number of prefix-product blocks (no padding copy there): the extra
+    # steps read the last row, the (1, 0) increment between the two appended zero frames, and are dropped.
+    extra = -steps.size % _SCAN_BLOCK if steps.size > _SCAN_BLOCK else 0
+    last = np.full(extra, Dt.shape[-2] - 1, dtype=np.int32)
+    first = np.concatenate([[0], i0[:-1] + 1])[: steps.size]  # step t: 0, then 1 + i0[t - 1]
+    jdx = mx.array(np.concatenate([first, last]).astype(np.int32))
+    idx0, idx1 = (mx.array(np.concatenate([i, last])) for i in (i0, i0 + 1))
     n_bins = Dt.shape[-1]
-    # Bins in pieces whose intermediates (~100 bytes per bin and step) stay under PIECE_BYTES: MLX's CPU
-    # buffer cache holds ~32 MiB, and intermediates beyond it are fresh pages (page faults) on every call.
-    per_piece = max(16, _parallel.PIECE_BYTES // (_BYTES_PER_BIN_STEP * max(1, steps.size)))
+    # Bins in pieces whose intermediates (~100 bytes per bin and step) stay under _PIECE_BYTES, so that long
+    # signals do not page-fault fresh intermediates on every call.
+    per_piece = max(16, _PIECE_BYTES // (_BYTES_PER_BIN_STEP * max(1, steps.size)))
     halves = _two_streams(Dt) and n_bins >= 64
     bounds = ((0, n_bins // 2), (n_bins // 2, n_bins)) if halves else ((0, n_bins),)
     streams = _streams() if halves else (None,)
@@ -125,7 +159,8 @@ def _vocoder_rows(Dt: mx.array, n_frames: int, rate: float) -> mx.array:
             )  # equal pieces: their buffers are reused, not re-faulted
             edges = [a + (b - a) * i // count for i in range(count + 1)]
             for lo, hi in itertools.pairwise(edges):
-                parts.append(_vocoder_frames(*_unit_phasors(Dt[..., lo:hi]), idx0, idx1, alpha))
+                increments = _frame_increments(Dt[..., lo:hi])
+                parts.append(_vocoder_steps(*increments, idx0, idx1, jdx, alpha))
     return parts[0] if len(parts) == 1 else mx.concatenate(parts, axis=-1)
 
 
