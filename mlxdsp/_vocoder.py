@@ -126,23 +126,32 @@ def _phase_vocoder(D: mx.array, rate: float) -> mx.array:
     return mx.swapaxes(_vocoder_rows(Dt, D.shape[-1], rate), -1, -2)
 
 
-def _vocoder_rows(Dt: mx.array, n_frames: int, rate: float) -> mx.array:
-    """Frame-major vocoder: [..., n_frames + 2, F] (two zero frames appended) -> [..., steps, F]. On the
-    CPU the two halves of the frequency bins run on two streams."""
+@functools.lru_cache(maxsize=64)
+def _step_indices(n_frames: int, rate: float, rows: int):
+    """Interpolation weights [steps, 1] and the frame rows that the vocoder's steps gather (magnitudes at
+    idx0 and idx1, increments at jdx), built once per geometry. Increments are gathered to a whole number
+    of prefix-product blocks (no padding copy there): the extra steps read the last row, the (1, 0)
+    increment between the two appended zero frames, and are dropped."""
     steps = np.arange(0, n_frames, rate, dtype=np.float64)
     i0 = np.floor(steps).astype(np.int32)
     alpha = mx.array((steps - i0).astype(np.float32))[:, None]
-    # Increments gathered to a whole number of prefix-product blocks (no padding copy there): the extra
-    # steps read the last row, the (1, 0) increment between the two appended zero frames, and are dropped.
     extra = -steps.size % _SCAN_BLOCK if steps.size > _SCAN_BLOCK else 0
-    last = np.full(extra, Dt.shape[-2] - 1, dtype=np.int32)
+    last = np.full(extra, rows - 1, dtype=np.int32)
     first = np.concatenate([[0], i0[:-1] + 1])[: steps.size]  # step t: 0, then 1 + i0[t - 1]
     jdx = mx.array(np.concatenate([first, last]).astype(np.int32))
     idx0, idx1 = (mx.array(np.concatenate([i, last])) for i in (i0, i0 + 1))
+    return alpha, idx0, idx1, jdx
+
+
+def _vocoder_rows(Dt: mx.array, n_frames: int, rate: float) -> mx.array:
+    """Frame-major vocoder: [..., n_frames + 2, F] (two zero frames appended) -> [..., steps, F]. On the
+    CPU the two halves of the frequency bins run on two streams."""
+    alpha, idx0, idx1, jdx = _step_indices(n_frames, rate, Dt.shape[-2])
+    n_steps = alpha.shape[0]
     n_bins = Dt.shape[-1]
     # Bins in pieces whose intermediates (~100 bytes per bin and step) stay under _PIECE_BYTES, so that long
     # signals do not page-fault fresh intermediates on every call.
-    per_piece = max(16, _PIECE_BYTES // (_BYTES_PER_BIN_STEP * max(1, steps.size)))
+    per_piece = max(16, _PIECE_BYTES // (_BYTES_PER_BIN_STEP * max(1, n_steps)))
     halves = _two_streams(Dt) and n_bins >= 64
     bounds = ((0, n_bins // 2), (n_bins // 2, n_bins)) if halves else ((0, n_bins),)
     streams = _streams() if halves else (None,)
