@@ -53,10 +53,12 @@ def _unit_phasors(Dt: mx.array):
 
 def _chain(re, im):
     """Inclusive running product along axis -2 by an unrolled chain (short axes)."""
-    out_re, out_im = [re[..., :1, :]], [im[..., :1, :]]
-    for j in range(1, re.shape[-2]):
+    n = re.shape[-2]
+    rows_re, rows_im = mx.split(re, n, axis=-2), mx.split(im, n, axis=-2)  # one primitive each
+    out_re, out_im = [rows_re[0]], [rows_im[0]]
+    for j in range(1, n):
         a_re, a_im = out_re[-1], out_im[-1]
-        b_re, b_im = re[..., j : j + 1, :], im[..., j : j + 1, :]
+        b_re, b_im = rows_re[j], rows_im[j]
         out_re.append(a_re * b_re - a_im * b_im)
         out_im.append(a_re * b_im + a_im * b_re)
     return mx.concatenate(out_re, axis=-2), mx.concatenate(out_im, axis=-2)
