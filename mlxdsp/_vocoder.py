@@ -54,6 +54,8 @@ def _unit_phasors(Dt: mx.array):
 def _chain(re, im):
     """Inclusive running product along axis -2 by an unrolled chain (short axes)."""
     n = re.shape[-2]
+    if n <= 1:
+        return re, im
     rows_re, rows_im = mx.split(re, n, axis=-2), mx.split(im, n, axis=-2)  # one primitive each
     out_re, out_im = [rows_re[0]], [rows_im[0]]
     for j in range(1, n):
@@ -81,15 +83,13 @@ def _prefix_product(re, im):
     l_re, l_im = _chain(re, im)  # each block's own running product
     t_re, t_im = _prefix_product(l_re[..., -1, :], l_im[..., -1, :])  # [..., blocks, F]
     # exclusive: block b is multiplied by the product of blocks < b
-    e_re = mx.concatenate([mx.ones_like(t_re[..., :1, :]), t_re[..., :-1, :]], axis=-2)[
-        ..., None, :
-    ]
-    e_im = mx.concatenate([mx.zeros_like(t_im[..., :1, :]), t_im[..., :-1, :]], axis=-2)[
-        ..., None, :
-    ]
+    shift = [(0, 0)] * (t_re.ndim - 2) + [(1, 0), (0, 0)]
+    e_re = mx.pad(t_re[..., :-1, :], shift, constant_values=1.0)[..., None, :]
+    e_im = mx.pad(t_im[..., :-1, :], shift)[..., None, :]
     p_re, p_im = l_re * e_re - l_im * e_im, l_re * e_im + l_im * e_re
     flat = (*re.shape[:-3], blocks * _SCAN_BLOCK, re.shape[-1])
-    return p_re.reshape(flat)[..., :n, :], p_im.reshape(flat)[..., :n, :]
+    p_re, p_im = p_re.reshape(flat), p_im.reshape(flat)
+    return (p_re[..., :n, :], p_im[..., :n, :]) if n % _SCAN_BLOCK else (p_re, p_im)
 
 
 @mx.compile
@@ -112,13 +112,14 @@ def _frame_increments(Dt: mx.array):
 @mx.compile
 def _vocoder_steps(mag, inc_re, inc_im, idx0, idx1, jdx, alpha):
     """|D| and frame increments (:func:`_frame_increments`) -> [..., len(idx0), F] stretched spectrum:
-    step t's increment is row ``jdx[t]`` (0, then 1 + idx0[t - 1])."""
+    step t's increment is row ``jdx[t]`` (0, then 1 + idx0[t - 1]; jdx may run on, see _step_indices)."""
     n = alpha.shape[0]
     m0, m1 = mx.take(mag, idx0, axis=-2), mx.take(mag, idx1, axis=-2)
     p_re, p_im = _prefix_product(mx.take(inc_re, jdx, axis=-2), mx.take(inc_im, jdx, axis=-2))
-    p_re, p_im = p_re[..., :n, :], p_im[..., :n, :]
+    if p_re.shape[-2] != n:
+        p_re, p_im = p_re[..., :n, :], p_im[..., :n, :]
     # |p| stays within ~1e-6 of 1 (O(log n) rounded products per output): not renormalised
-    scale = (1.0 - alpha) * m0[..., :n, :] + alpha * m1[..., :n, :]
+    scale = (1.0 - alpha) * m0 + alpha * m1
     return p_re * scale + 1j * (p_im * scale)  # one fused pass when compiled
 
 
@@ -132,8 +133,8 @@ def _phase_vocoder(D: mx.array, rate: float) -> mx.array:
 def _step_indices(n_frames: int, rate: float, rows: int):
     """Interpolation weights [steps, 1] and the frame rows that the vocoder's steps gather (magnitudes at
     idx0 and idx1, increments at jdx), built once per geometry. Increments are gathered to a whole number
-    of prefix-product blocks (no padding copy there): the extra steps read the last row, the (1, 0)
-    increment between the two appended zero frames, and are dropped."""
+    of prefix-product blocks (no padding copy there): the extra rows are the last frame row, the (1, 0)
+    increment between the two appended zero frames, and their products are dropped."""
     steps = np.arange(0, n_frames, rate, dtype=np.float64)
     i0 = np.floor(steps).astype(np.int32)
     alpha = mx.array((steps - i0).astype(np.float32))[:, None]
@@ -141,8 +142,7 @@ def _step_indices(n_frames: int, rate: float, rows: int):
     last = np.full(extra, rows - 1, dtype=np.int32)
     first = np.concatenate([[0], i0[:-1] + 1])[: steps.size]  # step t: 0, then 1 + i0[t - 1]
     jdx = mx.array(np.concatenate([first, last]).astype(np.int32))
-    idx0, idx1 = (mx.array(np.concatenate([i, last])) for i in (i0, i0 + 1))
-    return alpha, idx0, idx1, jdx
+    return alpha, mx.array(i0), mx.array(i0 + 1), jdx
 
 
 def _vocoder_rows(Dt: mx.array, n_frames: int, rate: float) -> mx.array:

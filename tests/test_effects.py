@@ -73,6 +73,23 @@ def test_phase_vocoder_pieces_match_one_piece(rate, monkeypatch):
     np.testing.assert_array_equal(pieces, whole)
 
 
+@pytest.mark.parametrize("n_frames", [1, 2, 8, 9, 17])
+def test_phase_vocoder_short_spectra(n_frames):
+    """Step counts around the prefix product's block of 8 (a single chain, padded blocks)."""
+    rng = np.random.default_rng(4)
+    D = rng.standard_normal((3, 65, n_frames)) + 1j * rng.standard_normal((3, 65, n_frames))
+    D[..., 0, :] = 0  # zero bins: unit phasor 1
+    for rate in (0.84, 1.0, 1.25):
+        ref = librosa.phase_vocoder(D, rate=rate, hop_length=32, n_fft=128)
+        out = mlxdsp.phase_vocoder(f32(D), rate=rate)
+        assert out.shape == ref.shape and out.dtype == mx.complex64
+        assert rel_err(to_np(out), ref) <= 1e-5
+
+
+def test_phase_vocoder_no_frames():
+    assert mlxdsp.phase_vocoder(mx.zeros((5, 0), dtype=mx.complex64), rate=0.5).shape == (5, 0)
+
+
 @pytest.mark.parametrize("n_steps", [4, -3])
 def test_pitch_shift_matches_librosa_fft(y, n_steps):
     ref = librosa.effects.pitch_shift(y, sr=SR, n_steps=n_steps, res_type="fft", n_fft=1024)
