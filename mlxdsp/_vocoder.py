@@ -166,7 +166,7 @@ def _vocoder_row_halves(frames: list[mx.array], rate: float) -> tuple[mx.array, 
     parts = _vocoder_parts(columns, (n_frames + 2, n_bins), n_frames, rate)
     n_steps = parts[0].shape[-2]
     h = n_steps // 2
-    if len(parts) == 1 or not _two_streams_of(n_frames * n_bins):
+    if len(parts) == 1 or not _two_streams_of((n_frames + 2) * n_bins):  # as _vocoder_parts
         whole = parts[0] if len(parts) == 1 else mx.concatenate(parts, axis=-1)
         return whole[:h], whole[h:]
     halves = []
