@@ -438,13 +438,16 @@ def test_fft_engine_pieces_transforms(monkeypatch):
     assert rel_err(to_np(t), to_np(y)) <= 1e-6
 
 
-@pytest.mark.parametrize("shape", [(300001,), (2, 150001)])
-def test_fft_engine_two_streams_bit_identical(monkeypatch, shape):
-    """Inputs large enough for the second CPU stream (default piece size): the result of one stream and of
-    one piece, eager and compiled."""
+@pytest.mark.parametrize(
+    ("shape", "orig", "new"),
+    [((300001,), 44100, 16000), ((2, 150001), 44100, 16000), ((262220,), 44, 37)],
+)
+def test_fft_engine_two_streams_bit_identical(monkeypatch, shape, orig, new):
+    """Inputs large enough for the second CPU stream (default piece size; 44 -> 37 fits one piece and is
+    halved for the second core): the result of one stream and of one piece, eager and compiled."""
     x = mx.array(np.random.default_rng(7).standard_normal(shape).astype(np.float32))
     assert x.size >= _parallel.MIN_SAMPLES and len(_parallel.cpu_streams(x)) == 2
-    run = lambda s: mlxdsp.resample(s, orig_sr=44100, target_sr=16000)  # noqa: E731
+    run = lambda s: mlxdsp.resample(s, orig_sr=orig, target_sr=new)  # noqa: E731
     y = to_np(run(x))
     compiled = to_np(mx.compile(run)(x))
     monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
@@ -452,7 +455,7 @@ def test_fft_engine_two_streams_bit_identical(monkeypatch, shape):
     one_stream = to_np(run(x))
     _split(monkeypatch, 0)
     whole = to_np(run(x))
-    assert y.shape == whole.shape == (*shape[:-1], math.ceil(shape[-1] * 16000 / 44100))
+    assert y.shape == whole.shape == (*shape[:-1], math.ceil(shape[-1] * new / orig))
     assert np.array_equal(y, whole) and np.array_equal(one_stream, whole)
     assert np.array_equal(compiled, whole)
 
