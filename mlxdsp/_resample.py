@@ -462,7 +462,8 @@ def _fft_engine(x: mx.array, up: int, down: int, plan) -> mx.array:
         # One piece would leave the second core idle: two halves, whole phases each (pitch_shift's
         # 37/44 step of 262k samples: 2.2 -> 1.4 ms).
         unit = phases or 1
-        per_piece = -(-(-(-rows * blocks // 2)) // unit) * unit
+        half = -(-rows * blocks // 2)
+        per_piece = -(-half // unit) * unit
     pieces = block_pieces(rows, blocks, per_piece)
     streams = _parallel.cpu_streams(x) if len(pieces) > 1 else (None,)
     outs = []
