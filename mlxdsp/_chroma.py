@@ -10,8 +10,8 @@ import numpy as np
 
 from . import _checks
 from ._cqt_filters import C1_HZ
-from ._descriptors import frames_in_pieces, reduced_spectrogram_in_pieces
 from ._errors import ParameterError
+from ._frame_pieces import frames_in_pieces, reduced_spectrogram_in_pieces
 from ._spectrum import magnitude_from_power, power_of
 from ._window import _parse as _window_parse
 from ._window import window_f64

@@ -12,7 +12,7 @@ autodiff transforms (rolloff and zero-crossing rate are piecewise constant: zero
 On the CPU the work is split by frames, which are independent (bit-identical to one pass): a single
 long row's STFT runs in pieces of frames alternating over two CPU streams (MLX runs each on its own
 thread), each piece's frames by phases when the hop divides n_fft (no framing copy), and only the small
-per-frame results are joined (:func:`spectra_in_pieces`); a given spectrogram likewise in pieces of
+per-frame results are joined (``_frame_pieces.spectra_in_pieces``); a given spectrogram likewise in pieces of
 frames (:func:`frames_in_pieces`). Pieces keep their intermediates small enough for MLX to reuse the
 buffers: at 180 s a whole spectrum-sized intermediate is a fresh 32 MB mapping whose pages fault on
 every call. chroma_stft and onset_strength use the same pieces.
@@ -22,22 +22,18 @@ from __future__ import annotations
 
 import functools
 import math
-import typing
 
 import mlx.core as mx
 import numpy as np
 
-from . import _checks, _framing, _parallel
+from . import _checks, _framing
 from ._db import power_to_db
 from ._errors import ParameterError
-from ._fft import rfft_rows
+from ._fastmath import fast_log, fast_magnitude
+from ._frame_pieces import frames_in_pieces, reduced_spectrogram_in_pieces
 from ._frames import frame_rows, pad_signal
-from ._spectrum import magnitude_from_power, power_of, reduced_spectrogram
+from ._spectrum import magnitude_from_power, power_of
 from ._spectrum import spectrogram as _spectrogram
-from ._stft import _geometry as _stft_geometry
-from ._stft import stft
-from ._typing import PadMode
-from ._window import analysis_window
 
 # librosa.util.tiny for float32: columns whose L1 norm is below it are left un-normalized.
 _TINY32 = float(np.finfo(np.float32).tiny)
@@ -67,193 +63,13 @@ def _magnitude(fn, x, S, *, n_fft, hop_length, win_length, window, center, pad_m
     return S, n_fft
 
 
-def _padded_slice(x: mx.array, a: int, b: int, left: int, right: int, mode: str) -> mx.array:
-    """``pad_signal(x, left, right, mode)[..., a:b]`` without padding (copying) all of ``x``: interior
-    slices are views of ``x``; an edge slice pads only a stretch of ``x`` long enough to reflect."""
-    length = x.shape[-1]
-    lo, hi = a - left, b - left
-    if lo >= 0 and hi <= length:
-        return x[..., lo:hi]
-    pad_lo, pad_hi = max(0, -lo), max(0, hi - length)
-    # reflect reads pad_lo + 1 samples from the start and pad_hi + 1 from the end.
-    start = min(max(lo, 0), max(0, length - 1 - pad_hi))
-    stop = max(min(hi, length), min(length, pad_lo + 1))
-    padded = pad_signal("stft", x[..., start:stop], pad_lo if start == 0 else 0,
-                        pad_hi if stop == length else 0, mode)  # fmt: skip
-    offset = (pad_lo if start == 0 else 0) + lo - start
-    return padded[..., offset : offset + (b - a)]
-
-
-def _frame_plan(x, n_fft, hop_length, win_length, center, scale=1):
-    """(left, right, hop, n_frames, [(first, last), ...]) for a CPU STFT in pieces of frames, or None
-    where one piece does (GPU, short input, options that stft itself must reject).
-
-    Pieces keep a piece's frames and spectrum under ``_parallel.PIECE_BYTES`` (their buffers are then
-    reused, not page-faulted afresh) and alternate over two CPU streams: the frames of even a single
-    row are independent, so both cores work on it. ``scale``: the piece's frames are processed that
-    many at a time (:func:`_phase_spectra`), so pieces may hold that many times the frames."""
-    if mx.default_device() != mx.cpu or not isinstance(center, bool) or x.ndim == 0:
-        return None
-    try:
-        n_fft, hop, _ = _stft_geometry("stft", n_fft, hop_length, win_length)
-        left, right = _framing.center_padding(n_fft) if center else (0, 0)
-        count = _framing.n_frames("stft", x.shape[-1] + left + right, n_fft, hop)
-    except ParameterError:
-        return None
-    if x.size != x.shape[-1]:
-        return None  # batches: _parallel.batch_halves splits the rows (reduced_spectrogram)
-    per_piece = max(1, _parallel.PIECE_BYTES // (8 * n_fft)) * scale
-    two = len(_parallel.cpu_streams(x)) > 1
-    if two:
-        per_piece = min(per_piece, -(-count // 2))
-    elif count <= per_piece + per_piece // 2:
-        return None
-    n_pieces = max(1, round(count / per_piece))
-    n_pieces += n_pieces % 2 if two else 0  # both streams get the same number of frames
-    bounds = [count * k // n_pieces for k in range(n_pieces + 1)]
-    return left, right, hop, count, list(zip(bounds[:-1], bounds[1:], strict=True))
-
-
-def in_frame_pieces(x, per_piece, *, n_fft, hop_length, win_length, center, pad_mode, scale=1):
-    """``per_piece(stretch)`` for each piece of :func:`_frame_plan`, concatenated along the last axis, or
-    None when no plan applies (the caller then makes one call). ``per_piece`` maps an un-centred stretch
-    of the padded signal to its frame-wise result [..., k, frames] (the frames that stretch holds), so
-    the result is bit-identical to the frame-wise function of the whole (centred) signal."""
-    if not isinstance(pad_mode, str) or pad_mode not in typing.get_args(PadMode):
-        return None
-    plan = _frame_plan(x, n_fft, hop_length, win_length, center, scale)
-    if plan is None:
-        return None
-    left, right, hop, _, pieces = plan
-    streams = _parallel.cpu_streams(x)
-    parts = []
-    for k, (first, last) in enumerate(pieces):
-        with _parallel.on_stream(streams[k % len(streams)]):
-            stretch = _padded_slice(x, first * hop, (last - 1) * hop + n_fft, left, right, pad_mode)
-            parts.append(per_piece(stretch))
-    return mx.concatenate(parts, axis=-1)
-
-
-def _phase_spectra(stretch: mx.array, window: mx.array, n_fft: int, hop: int, per_spectrum):
-    """``per_spectrum(stft(stretch, center=False))`` for ``n_fft = r * hop`` without framing copies.
-
-    Frames j, j + r, j + 2r, ... of the stretch (phase j) are consecutive, non-overlapping runs of n_fft
-    samples: a reshape of a contiguous slice, windowed on the way into the rFFT. ``per_spectrum`` (a
-    frame-wise map of a complex spectrum in stft's layout [..., n_freq, frames] to [..., k, frames]) runs
-    on each phase; only its small outputs are interleaved back into frame order. Bit-identical to
-    framing (the same products and row FFTs); saves the framing copy (0.9 ms of 2.8 per 516 frames of
-    2048 every 512)."""
-    r = n_fft // hop
-    count = (stretch.shape[-1] - n_fft) // hop + 1
-    lead = stretch.shape[:-1]
-    outs = []
-    for j in range(min(r, count)):
-        m = -(-(count - j) // r)
-        rows = stretch[..., j * hop : j * hop + m * n_fft].reshape(*lead, m, n_fft)
-        outs.append(per_spectrum(mx.swapaxes(rfft_rows(rows * window), -1, -2)))
-    if len(outs) == 1:
-        return outs[0]
-    m0 = outs[0].shape[-1]
-    widths = [(0, 0)] * (outs[0].ndim - 1)
-    outs = [o if o.shape[-1] == m0 else mx.pad(o, widths + [(0, m0 - o.shape[-1])]) for o in outs]
-    merged = mx.stack(outs, axis=-1)
-    return merged.reshape(*merged.shape[:-2], m0 * len(outs))[..., :count]
-
-
-# Frames per piece may be this many times more with phases (each phase holds 1 / r of them).
-_MAX_PHASES = 8
-
-
-def spectra_in_pieces(
-    x, per_spectrum, *, n_fft, hop_length, win_length, window, center, pad_mode, wide=False
-):
-    """``per_spectrum(stft(x, ...))`` for a frame-wise ``per_spectrum`` (complex [..., n_freq, frames]
-    -> [..., k, frames]) of a single long row: pieces of frames on two CPU streams
-    (:func:`in_frame_pieces`), each piece's frames by phases (:func:`_phase_spectra`) when the hop
-    divides n_fft. None where no plan applies (the caller then makes one call).
-
-    Pieces hold the frames of one piece of the framed path (phases of 1 / r of them), or with ``wide``
-    r times as many (phases as large as those pieces). Measured at 180 s, 2048 / 512: wide pieces keep
-    more bytes alive than MLX's buffer cache holds (16-25k page faults per call: rolloff, flatness,
-    chroma 50-60 ms of CPU more); narrow ones cost more op dispatches, which the many small
-    selections of spectral_contrast (150 against 185 ms of CPU) and the banded mel projection of
-    onset_strength (77 against 97 ms) feel."""
-    options = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length)
-    try:
-        n_fft, hop, win = _stft_geometry("stft", n_fft, hop_length, win_length)
-    except ParameterError:
-        return None
-    r = n_fft // hop
-    if n_fft % hop == 0 and r <= _MAX_PHASES:
-        w, _ = analysis_window("stft", window, win, n_fft)
-        x = x.astype(mx.float32)  # as stft (no copy for float32)
-
-        def per_piece(stretch):
-            return _phase_spectra(stretch, w, n_fft, hop, per_spectrum)
-
-        scale = r if wide else 1
-        return in_frame_pieces(
-            x, per_piece, center=center, pad_mode=pad_mode, scale=scale, **options
-        )
-
-    def per_piece(stretch):
-        return per_spectrum(stft(stretch, window=window, center=False, **options))
-
-    return in_frame_pieces(x, per_piece, center=center, pad_mode=pad_mode, **options)
-
-
-def reduced_spectrogram_in_pieces(
-    x, reduce, *, n_fft, hop_length, win_length, window, center, pad_mode, power, wide=False
-) -> mx.array:
-    """``reduce(|stft(x)| ** power)`` for a frame-wise ``reduce`` ([..., n_freq, frames] ->
-    [..., k, frames]): a single long row by :func:`spectra_in_pieces`, batches through
-    ``_spectrum.reduced_spectrogram``."""
-    options = dict(n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window)
-    out = spectra_in_pieces(
-        x, lambda X: reduce(magnitude_from_power(power_of(X), power)), center=center,
-        pad_mode=pad_mode, wide=wide, **options,
-    )  # fmt: skip
-    if out is None:
-        out = reduced_spectrogram(
-            x, reduce, center=center, pad_mode=pad_mode, power=power, **options
-        )
-    return out
-
-
-def frames_in_pieces(S: mx.array, reduce) -> mx.array:
-    """``reduce(S)`` for a frame-wise ``reduce`` ([..., n_freq, n_frames] -> [..., k, n_frames]) of a
-    given spectrogram, on the CPU in pieces of frames under ``_parallel.PIECE_BYTES`` alternating over
-    two CPU streams (bit-identical: the same ops on each frame). A whole 180 s spectrogram's
-    intermediates are 32 MB buffers that fault in afresh on every call."""
-    if mx.default_device() != mx.cpu or S.ndim < 2 or S.shape[-1] < 2:
-        return reduce(S)
-    count = S.shape[-1]
-    # A reduction keeps a few spectrum-sized float32 intermediates alive (flatness: the floored power,
-    # the ratios, their logs): pieces of a quarter of PIECE_BYTES each. With 2046 frames of 1025 bins,
-    # 180 s of spectral_flatness faulted 17k pages per call (60 ms of CPU; 512 frames: ~25 ms).
-    per_piece = max(1, _parallel.PIECE_BYTES // (16 * (S.size // count)))
-    streams = _parallel.cpu_streams(S)
-    if len(streams) > 1:
-        per_piece = min(per_piece, -(-count // 2))
-    elif count <= per_piece + per_piece // 2:
-        return reduce(S)
-    n_pieces = max(1, round(count / per_piece))
-    n_pieces += n_pieces % 2 if len(streams) > 1 else 0
-    bounds = [count * k // n_pieces for k in range(n_pieces + 1)]
-    parts = []
-    for k, (first, last) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
-        with _parallel.on_stream(streams[k % len(streams)]):
-            parts.append(reduce(S[..., first:last]))
-    return mx.concatenate(parts, axis=-1)
-
-
 def _per_frame(
     fn, x, S, reduce, *, n_fft, hop_length, win_length, window, center, pad_mode, power=1.0,
     wide=False,
 ):  # fmt: skip
     """``reduce(S, n_fft)`` for a frame-wise ``reduce`` ([..., n_freq, n_frames] -> [..., k, n_frames]) of
     a given spectrogram, or of ``|stft(x)| ** power`` (in pieces: :func:`reduced_spectrogram_in_pieces`,
-    ``wide`` as :func:`spectra_in_pieces`)."""
+    ``wide`` as ``_frame_pieces.spectra_in_pieces``)."""
     if S is not None or x is None:
         S, n_fft = _magnitude(
             fn, x, S, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window,
@@ -262,52 +78,14 @@ def _per_frame(
         return frames_in_pieces(S, lambda part: reduce(part, n_fft))
     x = _checks.real_signal(fn, "x", x)
     n_fft = _checks.positive_int(fn, "n_fft", n_fft)
-    if power == 1.0:  # the magnitude from the power spectrum by _fast_magnitude
-        per_power, power = (lambda P: reduce(_fast_magnitude(P), n_fft)), 2.0
+    if power == 1.0:  # the magnitude from the power spectrum by fast_magnitude
+        per_power, power = (lambda P: reduce(fast_magnitude(P), n_fft)), 2.0
     else:
         per_power = lambda P: reduce(P, n_fft)  # noqa: E731
     return reduced_spectrogram_in_pieces(
         x, per_power, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
         window=window, center=center, pad_mode=pad_mode, power=power, wide=wide,
     )  # fmt: skip
-
-
-# Bits of a float32 first guess of sqrt: (bits >> 1) + these.
-_SQRT_GUESS_BITS = 0x1FBD1DF5
-
-
-@mx.compile  # per shape: a shapeless trace cannot infer View's output shapes
-def _sqrt_newton(P: mx.array) -> mx.array:
-    """sqrt(P) for P >= 0: a first guess from the exponent bits, three Newton (Heron) steps, then
-    P / guess, which is exactly 0 at P = 0. Within 1.5e-7 of sqrt relative (normal P); subnormal P give
-    about 1e-20. MLX's CPU sqrt is scalar: 516 x 1025 in 0.67 ms against 0.94 ms."""
-    g = ((P.view(mx.int32) >> 1) + _SQRT_GUESS_BITS).view(mx.float32)
-    g = 0.5 * (g + P / g)
-    g = 0.5 * (g + P / g)
-    g = 0.5 * (g + P / g)
-    return P / g
-
-
-@mx.custom_function
-def _fast_magnitude(P: mx.array) -> mx.array:
-    """sqrt of a power spectrum (:func:`_sqrt_newton`), with a zero (not infinite) derivative where
-    P == 0, as ``_spectrum.magnitude_from_power``."""
-    return _sqrt_newton(mx.stop_gradient(P))
-
-
-def _half_over_root(P: mx.array, root: mx.array) -> mx.array:
-    positive = P > 0
-    return mx.where(positive, 0.5 / mx.where(positive, root, 1.0), 0.0)
-
-
-@_fast_magnitude.vjp
-def _fast_magnitude_vjp(primals, cotangent, output):
-    return cotangent * _half_over_root(primals, output)
-
-
-@_fast_magnitude.jvp
-def _fast_magnitude_jvp(primals, tangents):
-    return tangents * _half_over_root(primals, _fast_magnitude(primals))
 
 
 @functools.lru_cache(maxsize=64)
@@ -390,45 +168,6 @@ def _rolloff_rows(roll_percent: float):
     return mx.compile(rows)
 
 
-# Bits of sqrt(1/2) in float32: subtracting them splits v into 2**e * m with m in [sqrt(1/2), sqrt(2)).
-_SQRT_HALF_BITS = 0x3F3504F3
-_SMALLEST_NORMAL32 = float(np.finfo(np.float32).smallest_normal)
-
-
-def _log_from_bits(v: mx.array) -> mx.array:
-    """log(v) for positive finite float32 v from its exponent and mantissa bits: e * log(2) + log(m),
-    log(m) by the atanh series 2 s (1 + s^2 / 3 + ... + s^8 / 9), s = (m - 1) / (m + 1), |s| <= 0.172
-    (truncation below 1e-9). Measured on 516 x 1025: 0.7 ms compiled against 1.7 ms for mx.log (MLX's
-    CPU log is scalar); within 1.2e-7 of log(v) relative (the rounding of e * log(2) dominates).
-    Zero and subnormals count as the smallest normal number (-87.3); infinite, negative and NaN values
-    give finite garbage: callers propagate NaN themselves (any select or NaN-propagating term per
-    element doubles the cost here)."""
-    bits = mx.maximum(v, _SMALLEST_NORMAL32).view(mx.int32) - _SQRT_HALF_BITS
-    e = (bits >> 23).astype(mx.float32)
-    m = ((bits & 0x7FFFFF) + _SQRT_HALF_BITS).view(mx.float32)
-    s = (m - 1.0) / (m + 1.0)
-    s2 = s * s
-    series = 1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0))))
-    return e * math.log(2.0) + 2.0 * s * series
-
-
-@mx.custom_function
-def _fast_log(v: mx.array) -> mx.array:
-    """Natural logarithm of a positive float32 array (:func:`_log_from_bits`), with log's derivative
-    1 / v."""
-    return _log_from_bits(mx.stop_gradient(v))
-
-
-@_fast_log.vjp
-def _fast_log_vjp(primals, cotangent, output):
-    return cotangent / primals
-
-
-@_fast_log.jvp
-def _fast_log_jvp(primals, tangents):
-    return tangents / primals
-
-
 @functools.lru_cache(maxsize=16)
 def _flatness_rows(amin: float, square: bool):
     def rows(St: mx.array) -> mx.array:
@@ -437,7 +176,7 @@ def _flatness_rows(amin: float, square: bool):
         # frames (exactly 0 for a constant one), so the float32 sum of logs loses less than with log(P).
         n = P.shape[-1]
         amean = _bin_sum(P) / n
-        flatness = mx.exp(_bin_sum(_fast_log(P / mx.expand_dims(amean, -1))) / n)
+        flatness = mx.exp(_bin_sum(fast_log(P / mx.expand_dims(amean, -1))) / n)
         # The ratios are positive and finite unless the frame holds a NaN or an inf (then amean does):
         # NaN out there, as log would give.
         return flatness + 0.0 * amean

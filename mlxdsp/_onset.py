@@ -15,9 +15,10 @@ import mlx.core as mx
 import numpy as np
 
 from . import _checks
-from ._descriptors import _fast_log, spectra_in_pieces
 from ._errors import ParameterError
+from ._fastmath import fast_log
 from ._filter import lfilter
+from ._frame_pieces import spectra_in_pieces
 from ._kernels import mel_projection
 from ._mel import _filterbank_options, mel_spectrogram
 from ._pcen import frequency_max_filter
@@ -91,7 +92,7 @@ _MEL_OPTIONS = {
 
 def _mel_in_pieces(x, sr, n_fft, hop_length, kwargs):
     """mel_spectrogram(x, sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs) of a single long row by
-    _descriptors.spectra_in_pieces (pieces of frames on two CPU streams, frames by phases, the same
+    _frame_pieces.spectra_in_pieces (pieces of frames on two CPU streams, frames by phases, the same
     projection per piece), or None where that does not apply (the plain call then runs, and raises
     what it raises)."""
     if not set(kwargs) <= _MEL_OPTIONS:
@@ -115,12 +116,12 @@ def _mel_in_pieces(x, sr, n_fft, hop_length, kwargs):
 
 @mx.compile
 def _db_values(S: mx.array) -> mx.array:
-    return (10.0 / math.log(10.0)) * _fast_log(mx.maximum(S, _AMIN))
+    return (10.0 / math.log(10.0)) * fast_log(mx.maximum(S, _AMIN))
 
 
 def _power_db(S: mx.array) -> mx.array:
     """power_to_db(S) with its defaults (ref 1, amin 1e-10, top_db 80 below the peak of the whole
-    array), the logarithm from exponent bits (_descriptors._fast_log: 128 x 7752 in ~1.5 ms against
+    array), the logarithm from exponent bits (_fastmath.fast_log: 128 x 7752 in ~1.5 ms against
     8 ms through mx.log10, within a few float32 ulps). The peak is 10 log10 of the largest power (the
     dB map is increasing), so a NaN anywhere makes every value NaN, as power_to_db."""
     peak = 10.0 * mx.log10(mx.maximum(mx.max(S), _AMIN))

@@ -244,12 +244,10 @@ def stft_row_bytes(x: mx.array, n_fft, hop_length, win_length) -> int | None:
     return 8 * n_fft * (x.shape[-1] // hop + 1)
 
 
-def _frame_pieces(x, n_fft, hop_length, win_length, center, pad_mode):
-    """(left, right, hop, n_frames, frames per piece), or None where pieces do not apply (GPU, one piece
-    would do, or options stft itself must reject)."""
+def cpu_frame_geometry(x, n_fft, hop_length, win_length, center):
+    """(n_fft, left, right, hop, n_frames) of a CPU STFT of ``x`` that may run in pieces of frames, or None
+    (GPU, a 0-d input, or options stft itself must reject)."""
     if mx.default_device() != mx.cpu or not isinstance(center, bool) or x.ndim == 0:
-        return None
-    if pad_mode not in typing.get_args(PadMode):
         return None
     try:
         n_fft, hop, _ = _geometry("stft", n_fft, hop_length, win_length)
@@ -257,6 +255,16 @@ def _frame_pieces(x, n_fft, hop_length, win_length, center, pad_mode):
         count = _framing.n_frames("stft", x.shape[-1] + left + right, n_fft, hop)
     except ParameterError:
         return None
+    return n_fft, left, right, hop, count
+
+
+def _frame_pieces(x, n_fft, hop_length, win_length, center, pad_mode):
+    """(left, right, hop, n_frames, frames per piece), or None where pieces do not apply (GPU, one piece
+    would do, or options stft itself must reject)."""
+    geometry = cpu_frame_geometry(x, n_fft, hop_length, win_length, center)
+    if geometry is None or pad_mode not in typing.get_args(PadMode):
+        return None
+    n_fft, left, right, hop, count = geometry
     rows = x.size // max(1, x.shape[-1])
     per_piece = max(1, _parallel.PIECE_BYTES // (8 * n_fft * max(1, rows)))
     if count <= per_piece + per_piece // 2:

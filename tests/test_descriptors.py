@@ -432,7 +432,7 @@ def test_contrast_mean_of_extremes_matches_numpy_sort(n, q, kind):
 # --- one long row: frame pieces on two CPU streams --------------------------------------------------
 
 # 300000 samples: 587 frames of 2048 every 512, above _parallel.MIN_SAMPLES, so a single row is split
-# into pieces of frames alternating over two CPU streams (_descriptors._frame_plan).
+# into pieces of frames alternating over two CPU streams (_frame_pieces.frame_plan).
 _LONG = dict(n=300_000, sr=22050)
 _PIECEWISE_FNS = [
     ("spectral_centroid", {"sr": 22050}),
@@ -469,13 +469,13 @@ def test_long_row_in_frame_pieces_matches_librosa(name, opts, pad_mode):
 def test_long_row_frame_pieces_are_bit_identical_to_one_stft(name, opts, pad_mode, monkeypatch):
     """Pieces are the un-centred STFTs of stretches of the padded signal: the same numbers as one STFT
     of the whole row (MLXDSP_CPU_STREAMS=0 below 1.5 pieces' worth of frames takes that path)."""
-    from mlxdsp._descriptors import _frame_plan
+    from mlxdsp._frame_pieces import frame_plan
 
     x = mx.array((music_like(**_LONG) + 0.3 * speech_like(**_LONG, seed=1)).astype(np.float32))
-    assert len(_frame_plan(x, 2048, 512, None, True)[-1]) == 2
+    assert len(frame_plan(x, 2048, 512, None, True)[-1]) == 2
     pieces = _call(name, x, pad_mode=pad_mode, **opts)
     monkeypatch.setenv("MLXDSP_CPU_STREAMS", "0")
-    assert _frame_plan(x, 2048, 512, None, True) is None
+    assert frame_plan(x, 2048, 512, None, True) is None
     whole = _call(name, x, pad_mode=pad_mode, **opts)
     assert pieces.shape == whole.shape and pieces.dtype == whole.dtype
     assert np.array_equal(np.array(pieces), np.array(whole))
@@ -483,7 +483,7 @@ def test_long_row_frame_pieces_are_bit_identical_to_one_stft(name, opts, pad_mod
 
 @pytest.mark.parametrize("mode", ["constant", "reflect", "edge"])
 def test_padded_slice_matches_padding_the_whole_signal(mode):
-    from mlxdsp._descriptors import _padded_slice
+    from mlxdsp._frame_pieces import padded_slice
     from mlxdsp._frames import pad_signal
 
     x = mx.array(np.arange(1.0, 41.0, dtype=np.float32))
@@ -491,26 +491,26 @@ def test_padded_slice_matches_padding_the_whole_signal(mode):
     padded = np.array(pad_signal("stft", x, left, right, mode))
     for a in range(0, padded.size, 3):
         for b in range(a + 1, padded.size + 1, 5):
-            got = np.array(_padded_slice(x, a, b, left, right, mode))
+            got = np.array(padded_slice(x, a, b, left, right, mode))
             assert np.array_equal(got, padded[a:b]), (a, b)
 
 
 def test_log_from_bits_matches_numpy_log():
     """spectral_flatness's logarithm (exponent bits + atanh series) against float64 NumPy over float32's
     normal range, the series' interval ends included."""
-    from mlxdsp._descriptors import _fast_log
+    from mlxdsp._fastmath import fast_log
 
     rng = np.random.default_rng(3)
     v = np.exp(rng.uniform(-87.0, 88.0, 200_000)).astype(np.float32)
     edges = [1.0, 2.0, 0.5, np.sqrt(0.5), np.sqrt(2.0), np.finfo(np.float32).smallest_normal]
     v = np.concatenate([v, np.float32(edges), np.nextafter(np.float32(edges), np.float32(0))])
-    got = _fast_log(mx.array(v))
+    got = fast_log(mx.array(v))
     assert got.shape == v.shape and got.dtype == mx.float32
     expected = np.log(v.astype(np.float64))
     assert np.max(np.abs(np.array(got) - expected) / np.maximum(np.abs(expected), 1.0)) <= 2e-7
     # zero counts as the smallest normal number
     tiny = np.finfo(np.float32).smallest_normal
-    zero, smallest = np.array(_fast_log(mx.array(np.float32([0.0, tiny]))))
+    zero, smallest = np.array(fast_log(mx.array(np.float32([0.0, tiny]))))
     assert zero == smallest and abs(smallest - np.log(np.float64(tiny))) <= 1e-5
 
 
