@@ -16,7 +16,8 @@ _SQRT_GUESS_BITS = 0x1FBD1DF5
 def sqrt_newton(P: mx.array) -> mx.array:
     """sqrt(P) for P >= 0: a first guess from the exponent bits, three Newton (Heron) steps, then
     P / guess, which is exactly 0 at P = 0. Within 1.5e-7 of sqrt relative (normal P); subnormal P give
-    about 1e-20. MLX's CPU sqrt is scalar: 516 x 1025 in 0.67 ms against 0.94 ms."""
+    about 1e-20, an infinite P gives NaN (sqrt: inf; a power spectrum from finite float32 frames of
+    audio stays far below it). MLX's CPU sqrt is scalar: 516 x 1025 in 0.67 ms against 0.94 ms."""
     g = ((P.view(mx.int32) >> 1) + _SQRT_GUESS_BITS).view(mx.float32)
     g = 0.5 * (g + P / g)
     g = 0.5 * (g + P / g)
