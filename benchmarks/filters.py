@@ -30,7 +30,7 @@ import numpy as np
 import mlxdsp
 from mlxdsp._resample import _resample_ratio, block_geometry, choose_engine, kernel_reach
 
-from .timing import format_table, median_ms
+from .timing import format_table, median_ms, with_env
 
 
 def _torchaudio_resample(orig, new, lpfw=6, rolloff=0.99):
@@ -68,23 +68,6 @@ def _torchaudio_resample(orig, new, lpfw=6, rolloff=0.99):
     return run
 
 
-def _one_stream(fn):
-    """``fn`` with MLXDSP_CPU_STREAMS=0: the engine's speed when the second core is busy elsewhere."""
-
-    def run(x):
-        before = os.environ.get("MLXDSP_CPU_STREAMS")
-        os.environ["MLXDSP_CPU_STREAMS"] = "0"
-        try:
-            return fn(x)  # the streams are chosen while the graph is built
-        finally:
-            if before is None:
-                del os.environ["MLXDSP_CPU_STREAMS"]
-            else:
-                os.environ["MLXDSP_CPU_STREAMS"] = before
-
-    return run
-
-
 def _resamplers(orig, new):
     import librosa
     import scipy.signal as ss
@@ -117,7 +100,9 @@ def _resamplers(orig, new):
         chosen = choose_engine(method, up, down, 6, 0.99, 14.769656459379492, geometry)
         assert (method, chosen) in rows, (method, chosen)
     mlx_methods = {f"mlxdsp {m} ({e})": _mine(m, e) for m, e in rows}
-    mlx_methods["mlxdsp hq (fft, one stream)"] = _one_stream(mlx_methods["mlxdsp hq (fft)"])
+    mlx_methods["mlxdsp hq (fft, one stream)"] = with_env(
+        mlx_methods["mlxdsp hq (fft)"], "MLXDSP_CPU_STREAMS", "0"
+    )  # the engine's speed when the second core is busy elsewhere (streams are chosen as the graph is built)
     peers = {
         "soxr HQ": lambda x: soxr.resample(x.T, orig, new, quality="HQ").T,
         "soxr VHQ": lambda x: soxr.resample(x.T, orig, new, quality="VHQ").T,

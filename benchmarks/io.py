@@ -111,6 +111,7 @@ def peers(files: dict):
     import numpy as np
 
     import mlxdsp
+    from benchmarks.timing import with_env
 
     def ev(a):
         mx.eval(a)
@@ -405,25 +406,8 @@ def peers(files: dict):
         ]
     for r in rows.values():
         if "mlxdsp" in r:
-            r["mlxdsp-1t"] = _one_thread(r["mlxdsp"])
+            r["mlxdsp-1t"] = with_env(r["mlxdsp"], "MLXDSP_DECODE_THREADS", "1")
     return rows
-
-
-def _one_thread(fn):
-    """``fn`` run with ``MLXDSP_DECODE_THREADS=1`` (read by mlxdsp at each call)."""
-
-    def run():
-        old = os.environ.get("MLXDSP_DECODE_THREADS")
-        os.environ["MLXDSP_DECODE_THREADS"] = "1"
-        try:
-            return fn()
-        finally:
-            if old is None:
-                del os.environ["MLXDSP_DECODE_THREADS"]
-            else:
-                os.environ["MLXDSP_DECODE_THREADS"] = old
-
-    return run
 
 
 # --- measuring -------------------------------------------------------------------------------------

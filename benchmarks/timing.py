@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -33,3 +34,21 @@ def format_table(header: list[str], rows: list[list[str]]) -> str:
         for r in rows
     ]
     return "\n".join([line, sep, *body])
+
+
+def with_env(fn: Callable, name: str, value: str) -> Callable:
+    """``fn`` run with the environment variable ``name`` set to ``value`` (mlxdsp reads its switches,
+    e.g. MLXDSP_CPU_STREAMS and MLXDSP_DECODE_THREADS, at each call), restored afterwards."""
+
+    def run(*args):
+        before = os.environ.get(name)
+        os.environ[name] = value
+        try:
+            return fn(*args)
+        finally:
+            if before is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = before
+
+    return run

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 
 import mlx.core as mx
 import numpy as np
@@ -127,9 +126,9 @@ def _streams() -> tuple:
     thread, so the independent pieces of a decimation stage or of an octave's frames run on two
     cores (bit-identical: the same ops on the same data). ``MLXDSP_CPU_STREAMS=0`` or a GPU default
     device: one stream (None = the current default)."""
-    if os.environ.get("MLXDSP_CPU_STREAMS", "1") == "0" or mx.default_device() != mx.cpu:
+    if not _parallel.two_streams_allowed():
         return (None,)
-    return (None, _parallel._second_stream())
+    return (None, _parallel.second_stream())
 
 
 def _on(streams: tuple, index: int):

@@ -56,15 +56,22 @@ def frame_plan(x, n_fft, hop_length, win_length, center, scale=1):
         return None  # batches: _parallel.batch_halves splits the rows (reduced_spectrogram)
     n_fft, left, right, hop, count = geometry
     per_piece = max(1, _parallel.PIECE_BYTES // (8 * n_fft)) * scale
-    two = len(_parallel.cpu_streams(x)) > 1
+    pieces = _piece_bounds(count, per_piece, len(_parallel.cpu_streams(x)) > 1)
+    return None if pieces is None else (left, right, hop, count, pieces)
+
+
+def _piece_bounds(count: int, per_piece: int, two: bool) -> list[tuple[int, int]] | None:
+    """[(first, last), ...]: ``count`` frames in near-equal pieces of about ``per_piece``, an even number
+    of them on ``two`` streams (both get the same number of frames, at least two pieces); None where one
+    stream would do it in one piece."""
     if two:
         per_piece = min(per_piece, -(-count // 2))
     elif count <= per_piece + per_piece // 2:
         return None
     n_pieces = max(1, round(count / per_piece))
-    n_pieces += n_pieces % 2 if two else 0  # both streams get the same number of frames
+    n_pieces += n_pieces % 2 if two else 0
     bounds = [count * k // n_pieces for k in range(n_pieces + 1)]
-    return left, right, hop, count, list(zip(bounds[:-1], bounds[1:], strict=True))
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
 def in_frame_pieces(x, per_piece, *, n_fft, hop_length, win_length, center, pad_mode, scale=1):
@@ -186,15 +193,11 @@ def frames_in_pieces(S: mx.array, reduce) -> mx.array:
     # 180 s of spectral_flatness faulted 17k pages per call (60 ms of CPU; 512 frames: ~25 ms).
     per_piece = max(1, _parallel.PIECE_BYTES // (16 * (S.size // count)))
     streams = _parallel.cpu_streams(S)
-    if len(streams) > 1:
-        per_piece = min(per_piece, -(-count // 2))
-    elif count <= per_piece + per_piece // 2:
+    pieces = _piece_bounds(count, per_piece, len(streams) > 1)
+    if pieces is None:
         return reduce(S)
-    n_pieces = max(1, round(count / per_piece))
-    n_pieces += n_pieces % 2 if len(streams) > 1 else 0
-    bounds = [count * k // n_pieces for k in range(n_pieces + 1)]
     parts = []
-    for k, (first, last) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+    for k, (first, last) in enumerate(pieces):
         with _parallel.on_stream(streams[k % len(streams)]):
             parts.append(reduce(S[..., first:last]))
     return mx.concatenate(parts, axis=-1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import typing
 
 import mlx.core as mx
@@ -187,12 +186,7 @@ def _frame_domain_plan(S, geo, length, pad_mode) -> _FramePlan | None:
     gain = _framing.inverse_envelope(w64, hop, count)
     gain[:start] = 0.0
     gain[start + kept :] = 0.0
-    halves = (
-        mx.default_device() == mx.cpu
-        and os.environ.get("MLXDSP_CPU_STREAMS", "1") != "0"
-        and r > 1
-        and count >= 2 * _MIN_HALF_FRAMES
-    )
+    halves = _parallel.two_streams_allowed() and r > 1 and count >= 2 * _MIN_HALF_FRAMES
     return _FramePlan(w, mx.array(gain.reshape(-1, hop)), n_fft, hop, r, halves)
 
 
@@ -263,7 +257,7 @@ def _iterate_frames(spec, S, plan, n_iter, c):
     count = St.shape[-2]
     h = count // 2
     bounds = ((0, h), (h, count))
-    streams = (mx.default_stream(mx.cpu), _parallel._second_stream())
+    streams = (mx.default_stream(mx.cpu), _parallel.second_stream())
     parts = [_round_trip(r, hop, "first"), _round_trip(r, hop, "second")]
     blocks_of = _round_trip(r, hop, "blocks")
     Xs = [X[..., a:b, :] for a, b in bounds]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 
 import mlx.core as mx
 import numpy as np
@@ -276,9 +275,9 @@ def hpss(
     is_complex = mx.issubdtype(S.dtype, mx.complexfloating)
     mag = _magnitude(S) if is_complex else S.astype(mx.float32)
     # The two medians are independent: on the CPU, one stream each (MLX runs a CPU stream on one core).
-    if mx.default_device() == mx.cpu and os.environ.get("MLXDSP_CPU_STREAMS", "1") != "0":
+    if _parallel.two_streams_allowed():
         harm = _median(mag, k_h, -1)
-        with mx.stream(_parallel._second_stream()):
+        with mx.stream(_parallel.second_stream()):
             perc = _median(mag, k_p, -2)
     else:
         harm, perc = _median(mag, k_h, -1), _median(mag, k_p, -2)

@@ -32,15 +32,25 @@ PIECE_BYTES = 8 << 20
 
 
 @functools.lru_cache(maxsize=1)
-def _second_stream() -> mx.Stream:
+def second_stream() -> mx.Stream:
     return mx.new_stream(mx.cpu)
 
 
+def two_streams_allowed(size: int = MIN_SAMPLES, min_size: int = MIN_SAMPLES) -> bool:
+    """Whether work on ``size`` elements may use the second CPU stream: the default device is the CPU,
+    ``MLXDSP_CPU_STREAMS`` is not 0, and ``size >= min_size``."""
+    return (
+        size >= min_size
+        and os.environ.get("MLXDSP_CPU_STREAMS", "1") != "0"
+        and mx.default_device() == mx.cpu
+    )
+
+
 def _applies(x: mx.array, core_ndim: int) -> bool:
-    if os.environ.get("MLXDSP_CPU_STREAMS", "1") == "0" or mx.default_device() != mx.cpu:
+    if not two_streams_allowed(x.size):
         return False
     rows = x.size // max(1, math.prod(x.shape[x.ndim - core_ndim :]))
-    return x.ndim > core_ndim and x.size >= MIN_SAMPLES and rows >= 2
+    return x.ndim > core_ndim and rows >= 2
 
 
 def batch_halves(
@@ -71,7 +81,7 @@ def batch_halves(
     step = per_piece if pieces else max(half, flat.shape[0] - half)
     parts = [fn(flat[i : min(i + step, half)]) for i in range(0, half, step)]
     if half < flat.shape[0]:
-        with mx.stream(_second_stream()):
+        with mx.stream(second_stream()):
             parts += [fn(flat[i : i + step]) for i in range(half, flat.shape[0], step)]
     out = mx.concatenate(parts, axis=0)
     return out.reshape(*lead, *out.shape[1:])
@@ -81,13 +91,9 @@ def cpu_streams(x: mx.array, min_samples: int = MIN_SAMPLES) -> tuple[mx.Stream 
     """Streams to alternate independent pieces of work on ``x`` between: the default CPU stream and a
     second one when two cores pay off (CPU device, ``MLXDSP_CPU_STREAMS`` not 0, ``x`` at least
     ``min_samples`` elements), else ``(None,)`` (stay on the current stream; see :func:`on_stream`)."""
-    if (
-        os.environ.get("MLXDSP_CPU_STREAMS", "1") == "0"
-        or mx.default_device() != mx.cpu
-        or x.size < min_samples
-    ):
+    if not two_streams_allowed(x.size, min_samples):
         return (None,)
-    return mx.default_stream(mx.cpu), _second_stream()
+    return mx.default_stream(mx.cpu), second_stream()
 
 
 def on_stream(stream: mx.Stream | None):

@@ -367,6 +367,10 @@ def _fft_blocks(seg: mx.array, nb: int, up: int, down: int, plan, phased: bool) 
     q = -(-n_in // hop)  # hops spanned by one block
     half = n_in // 2 + 1
     m_half = n_out_blk // 2 + 1
+
+    def kept(y):  # the inverse transforms, each block cut to its h * up new outputs
+        return mx.fft.irfft(y, n=n_out_blk, axis=-1)[..., p * up : (p + h) * up]
+
     if phased:
         rows = nb // q
         specs = [
@@ -376,8 +380,7 @@ def _fft_blocks(seg: mx.array, nb: int, up: int, down: int, plan, phased: bool) 
             )
             for j in range(q)
         ]
-        y = _plain_gains(m_half, q)(resp, *specs)
-        return mx.fft.irfft(y, n=n_out_blk, axis=-1)[..., p * up : (p + h) * up]
+        return kept(_plain_gains(m_half, q)(resp, *specs))
     chunks = seg.reshape(g, nb + q - 1, hop)
     tail = n_in - (q - 1) * hop
     parts = [chunks[:, i : i + nb, :] for i in range(q - 1)]
@@ -385,8 +388,7 @@ def _fft_blocks(seg: mx.array, nb: int, up: int, down: int, plan, phased: bool) 
     if (
         not folded and n_keep <= half
     ):  # plain, framed by a copy (too many hops, or nb not a multiple)
-        y = _plain_gains(m_half, 1)(resp, mx.fft.rfft(frames, axis=-1))
-        return mx.fft.irfft(y, n=n_out_blk, axis=-1)[..., p * up : (p + h) * up]
+        return kept(_plain_gains(m_half, 1)(resp, mx.fft.rfft(frames, axis=-1)))
     spec = as_real(mx.fft.rfft(frames, axis=-1)).reshape(g, nb, half, 2)
     conj = mx.array(_CONJ)
     if n_keep > half:  # bins beyond the input Nyquist: the periodic, Hermitian continuation
@@ -407,8 +409,7 @@ def _fft_blocks(seg: mx.array, nb: int, up: int, down: int, plan, phased: bool) 
             [w[..., :1, :], w[..., n_out_blk - 1 : n_out_blk - m_half : -1, :]], axis=-2
         )
         y = w[..., :m_half, :] + mirror * conj
-    y = as_complex(y.reshape(g, nb, 2 * m_half))
-    return mx.fft.irfft(y, n=n_out_blk, axis=-1)[..., p * up : (p + h) * up]
+    return kept(as_complex(y.reshape(g, nb, 2 * m_half)))
 
 
 def block_pieces(rows: int, blocks: int, per_piece: int) -> list[tuple[int, int, int, int]]:

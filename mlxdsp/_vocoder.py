@@ -8,7 +8,6 @@ import fractions
 import functools
 import itertools
 import math
-import os
 import typing
 
 import mlx.core as mx
@@ -166,7 +165,9 @@ def _vocoder_row_halves(frames: list[mx.array], rate: float) -> tuple[mx.array, 
     parts = _vocoder_parts(columns, (n_frames + 2, n_bins), n_frames, rate)
     n_steps = parts[0].shape[-2]
     h = n_steps // 2
-    if len(parts) == 1 or not _two_streams_of((n_frames + 2) * n_bins):  # as _vocoder_parts
+    if len(parts) == 1 or not _parallel.two_streams_allowed(
+        (n_frames + 2) * n_bins
+    ):  # as _vocoder_parts
         whole = parts[0] if len(parts) == 1 else mx.concatenate(parts, axis=-1)
         return whole[:h], whole[h:]
     halves = []
@@ -186,7 +187,7 @@ def _vocoder_parts(columns, shape, n_frames: int, rate: float) -> list[mx.array]
     # Bins in pieces whose intermediates (~100 bytes per bin and step) stay under _PIECE_BYTES, so that long
     # signals do not page-fault fresh intermediates on every call.
     per_piece = max(16, _PIECE_BYTES // (_BYTES_PER_BIN_STEP * max(1, n_steps)))
-    halves = _two_streams_of(math.prod(shape)) and n_bins >= 64
+    halves = _parallel.two_streams_allowed(math.prod(shape)) and n_bins >= 64
     bounds = ((0, n_bins // 2), (n_bins // 2, n_bins)) if halves else ((0, n_bins),)
     streams = _streams() if halves else (None,)
     parts = []
@@ -221,7 +222,7 @@ def _halves_plan(fn, y, n_fft, hop_length, win_length, window, center) -> _Halve
     also reject bad options, otherwise)."""
     if (
         y.ndim != 1
-        or not _two_streams(y, _MIN_FRAME_HALVES_SAMPLES)
+        or not _parallel.two_streams_allowed(y.size, _MIN_FRAME_HALVES_SAMPLES)
         or not isinstance(center, bool)
     ):
         return None
@@ -279,20 +280,8 @@ def _inverse_envelope(window64: bytes, hop: int, count: int) -> mx.array:
     return mx.array(_framing.inverse_envelope(window, hop, count).reshape(-1, hop))
 
 
-def _two_streams(x: mx.array, min_size: int = _parallel.MIN_SAMPLES) -> bool:
-    return _two_streams_of(x.size, min_size)
-
-
-def _two_streams_of(size: int, min_size: int = _parallel.MIN_SAMPLES) -> bool:
-    return (
-        mx.default_device() == mx.cpu
-        and os.environ.get("MLXDSP_CPU_STREAMS", "1") != "0"
-        and size >= min_size
-    )
-
-
 def _streams():
-    return mx.default_stream(mx.cpu), _parallel._second_stream()
+    return mx.default_stream(mx.cpu), _parallel.second_stream()
 
 
 def phase_vocoder(

@@ -486,32 +486,42 @@ def test_ogg_opus_reads_through_libopus_bit_identical_to_soundfile(ogg_opus):
     np.testing.assert_array_equal(part, ref[50000:51000])
 
 
-def test_ogg_opus_libsndfile_takes_over_where_libav_stops(monkeypatch, ogg_opus):
-    path, ref = ogg_opus
+class _LibavEndsAfter:
+    """A libav decoder that decodes ``left`` frames, then ends: with an error like a damaged packet's
+    when ``failing`` is the file's path, else quietly (a short read)."""
+
+    def __init__(self, dec, left, failing=None):
+        self._d, self._left, self._failing = dec, left, failing
+
+    def __getattr__(self, key):
+        return getattr(self._d, key)
+
+    def readf_into(self, buf, start, frames):
+        got = self._d.readf_into(buf, start, min(frames, self._left))
+        self._left -= got
+        if self._failing is not None and got < frames:
+            raise AudioFileError("libav: decoding: Invalid data", self._failing, frames_decoded=got)
+        return got
+
+
+def _libav_ending_after(left, failing=None):
+    """A stand-in for the ``_libav`` extension whose decoders are :class:`_LibavEndsAfter`."""
     real = _io_libav._libav
-
-    class Failing:  # decodes 30000 frames, then fails like a damaged packet
-        def __init__(self, dec):
-            self._d, self._left = dec, 30000
-
-        def __getattr__(self, key):
-            return getattr(self._d, key)
-
-        def readf_into(self, buf, start, frames):
-            got = self._d.readf_into(buf, start, min(frames, self._left))
-            self._left -= got
-            if got < frames:
-                raise AudioFileError("libav: decoding: Invalid data", path, frames_decoded=got)
-            return got
 
     class Shim:
         has_decoder = staticmethod(real.has_decoder)
 
         @staticmethod
         def open_read(raw, name, decoder=None):
-            return Failing(real.open_read(raw, name, decoder))
+            return _LibavEndsAfter(real.open_read(raw, name, decoder), left, failing)
 
-    monkeypatch.setattr(_io_libav, "_libav", Shim)
+    return Shim
+
+
+def test_ogg_opus_libsndfile_takes_over_where_libav_stops(monkeypatch, ogg_opus):
+    path, ref = ogg_opus
+    # libav decodes 30000 frames, then fails like a damaged packet
+    monkeypatch.setattr(_io_libav, "_libav", _libav_ending_after(30000, failing=path))
     y, _ = mlxdsp.load(path, layout="channels_last")
     assert y.shape == ref.shape
     np.testing.assert_array_equal(_np(y), ref)
@@ -519,24 +529,6 @@ def test_ogg_opus_libsndfile_takes_over_where_libav_stops(monkeypatch, ogg_opus)
 
 def test_ogg_opus_failure_after_the_takeover_counts_libavs_frames(monkeypatch, ogg_opus):
     path, ref = ogg_opus
-    real = _io_libav._libav
-
-    class Stops:  # libav ends early (without an error) after 30000 frames
-        def __init__(self, dec):
-            self._d, self._left = dec, 30000
-
-        def __getattr__(self, key):
-            return getattr(self._d, key)
-
-        def readf_into(self, buf, start, frames):
-            got = self._d.readf_into(buf, start, min(frames, self._left))
-            self._left -= got
-            return got
-
-    class Shim:
-        @staticmethod
-        def open_read(raw, name, decoder=None):
-            return Stops(real.open_read(raw, name, decoder))
 
     class Damaged:  # libsndfile decodes 5000 more frames, then fails
         def __init__(self, f):
@@ -549,7 +541,8 @@ def test_ogg_opus_failure_after_the_takeover_counts_libavs_frames(monkeypatch, o
             got = self._f.readf_into(buf, start, min(frames, 5000))
             raise AudioFileError("decoding failed after 5000 frames", path, frames_decoded=got)
 
-    monkeypatch.setattr(_io_libav, "_libav", Shim)
+    # libav ends early (without an error) after 30000 frames
+    monkeypatch.setattr(_io_libav, "_libav", _libav_ending_after(30000))
     raw = str(path).encode()
     reader = _io_libav.OggLibavReader(
         Damaged(_io._sndfile.open_read(raw, str(path))), raw, str(path)

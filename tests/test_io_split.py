@@ -152,14 +152,19 @@ def test_split_equals_soundfile(monkeypatch, long_files):
     np.testing.assert_array_equal(y.T, sf.read(path, dtype="float32")[0])
 
 
-def test_vorbis_split_stays_out_of_the_last_page(monkeypatch, tmp_path):
-    # libsndfile 1.2 seeks inside a Vorbis file's last Ogg page land on wrong samples: the split
-    # never puts a part boundary there.
-    path = tmp_path / "v.ogg"
+def _vorbis_in_writes_of_4096(path):
+    """A 6 s stereo Vorbis file written 4096 frames at a time (its last Ogg page holds the tail)."""
     with sf.SoundFile(path, "w", SR, 2, "VORBIS") as f:
         x = _signal(6 * SR)
         for i in range(0, len(x), 4096):
             f.write(x[i : i + 4096])
+    return path
+
+
+def test_vorbis_split_stays_out_of_the_last_page(monkeypatch, tmp_path):
+    # libsndfile 1.2 seeks inside a Vorbis file's last Ogg page land on wrong samples: the split
+    # never puts a part boundary there.
+    path = _vorbis_in_writes_of_4096(tmp_path / "v.ogg")
     ref, _ = _load(path, 1, monkeypatch)
     n = ref.shape[1]
     limit = _limit(path)
@@ -173,11 +178,7 @@ def test_vorbis_split_stays_out_of_the_last_page(monkeypatch, tmp_path):
 def test_vorbis_partial_reads_in_the_last_page_match_the_full_decode(monkeypatch, tmp_path):
     # libsndfile's own seek there is wrong (soundfile.read(start=...) is off by up to ~0.7):
     # mlxdsp seeks before the last page and decodes forward.
-    path = tmp_path / "v.ogg"
-    with sf.SoundFile(path, "w", SR, 2, "VORBIS") as f:
-        x = _signal(6 * SR)
-        for i in range(0, len(x), 4096):
-            f.write(x[i : i + 4096])
+    path = _vorbis_in_writes_of_4096(tmp_path / "v.ogg")
     full, _ = _load(path, 1, monkeypatch)
     n = full.shape[1]
     limit = _limit(path)
