@@ -1344,6 +1344,8 @@ def save(
 
     Transforms: none (file I/O).
     """
+    from . import _io_flac_save
+
     fn = "save"
     _require_ext(fn)
     raw, name = _fspath(fn, path)
@@ -1381,6 +1383,11 @@ def save(
     tmp = _temp_target(fn, raw, name)
     fmt = major | encodings[encoding]
     with _replace_when_done(tmp, raw):
+        # Long FLAC: parts encoded on several cores and stitched (mlxdsp/_io_flac_save.py), the same bytes.
+        if container == "FLAC" and _io_flac_save.save(
+            fn, tmp, name, data, sr, fmt, encoding, clip, decode_threads(fn)
+        ):
+            return
         try:
             f = _sndfile.open_write(tmp, name, fmt, sr, data.shape[1])
         except AudioFileError as err:
