@@ -23,7 +23,7 @@ from typing import Literal
 import mlx.core as mx
 import numpy as np
 
-from . import _checks, _io_libav
+from . import _checks, _io_flac, _io_libav
 from ._audioinfo import (
     CONTAINERS,
     INTEGER_ENCODINGS,
@@ -149,6 +149,7 @@ def _open_read(fn: str, path):
         raise AudioFileError(
             f"[{fn}] '{name}': cannot decode ({err}); {describe(head, st.st_size)}", name
         ) from None
+    f = _io_flac.reader(f, raw, name)  # native FLAC: libFLAC directly (mlxdsp/_io_flac.py)
     return _io_libav.fast_reader(fn, f, raw, name), raw, name, st.st_size
 
 
@@ -345,6 +346,8 @@ def _reopen(f, raw: bytes, name: str):
         return _io_libav.open_read(raw, name)
     if isinstance(f, OggLibavReader):  # Ogg Opus split (_split_limit admits nothing else)
         return _io_libav.open_opus_part(f)
+    if isinstance(f, _io_flac.FlacFile):
+        return _io_flac.open_read(raw, name)
     return _sndfile.open_read(raw, name)
 
 
@@ -424,6 +427,8 @@ def _same_reader(f, raw: bytes, name: str):
     """A fresh handle reading the file as ``f`` does (Ogg Opus through libav from the start)."""
     if isinstance(f, LibavFile):
         return _io_libav.open_read(raw, name)
+    if isinstance(f, _io_flac.FlacFile):
+        return _io_flac.open_read(raw, name)
     g = _sndfile.open_read(raw, name)
     if isinstance(f, OggLibavReader) and f.decoder != "libsndfile":
         return OggLibavReader(g, raw, name, f.decoder.split(" ")[0])
