@@ -245,3 +245,17 @@ def test_damaged_file_loads_as_libsndfile_decides(files, tmp_path):
         before = int(where * ok.shape[0]) - 96000  # well before the damaged page
         np.testing.assert_array_equal(x[:before], ok[:before])
         np.testing.assert_array_equal(x[:before], ref[:before])
+
+
+@pytest.mark.parametrize("n", [10, 1000, 7938000])
+@pytest.mark.parametrize("parts", [1, 2, 3])
+@pytest.mark.parametrize("extra", [0, 96000, 120000])
+def test_part_bounds_give_every_part_the_same_work(n, parts, extra):
+    b = _io_ogg.part_bounds(n, parts, extra)
+    assert b[0] == 0 and b[-1] == n and len(b) == parts + 1
+    assert all(lo < hi for lo, hi in zip(b[:-1], b[1:], strict=True)) or n < parts
+    work = [b[1]] + [hi - lo + extra for lo, hi in zip(b[1:-1], b[2:], strict=True)]
+    if parts > 1 and (n + (parts - 1) * extra) // parts > extra:
+        assert max(work) - min(work) <= parts  # the integer division's remainder
+    else:
+        assert b == [n * i // parts for i in range(parts + 1)]  # equal parts
