@@ -7,11 +7,12 @@ libsndfile encodes FLAC at libFLAC's compression level 5: fixed 4096-sample bloc
 per frame (no loose mid/side), so a frame's bytes depend only on its own samples and its number. A
 part that starts on a block boundary therefore yields the frames the whole-signal encode would, but
 for the frame number in each header (UTF-8 coded, so its length can change), the header's CRC-8 and
-the frame's CRC-16. :func:`write_stream` rewrites those three, takes the first part's metadata with
-STREAMINFO patched (total samples, min/max frame size, the MD5 of the whole signal, which the caller
-computes from :func:`pcm_bytes`), and writes the result with ``writev``. Each part is checked on the
-way (block size, frame count, sync codes, frame numbers, header CRC-8s); anything unexpected makes
-the caller fall back to the one-pass libsndfile encode.
+the frame's CRC-16. :meth:`Part.finish` rewrites those three (the CRC-16 from the stored one, without
+reading the frame body), :meth:`Part.write` appends the frames with ``writev`` (the first part with
+its metadata), and :func:`write_streaminfo` patches STREAMINFO at the end (total samples, min/max frame
+size, the MD5 of the whole signal, which the caller computes from :func:`pcm_bytes`). Each part is
+checked on the way (block size, frame count, sync codes, frame numbers, header CRC-8s); anything
+unexpected makes the caller fall back to the one-pass libsndfile encode.
 
 The samples reach libsndfile as integers (``sf_writef_int``: ``v << 16`` for 16-bit, which libsndfile
 shifts back): the float -> integer conversion is done here, with libsndfile 1.2's arithmetic for FLAC
@@ -27,6 +28,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 from posix.uio cimport iovec, writev
+from posix.unistd cimport pwrite
 from os import strerror as os_strerror
 
 cimport c_sndfile as c
@@ -164,35 +166,58 @@ cdef inline int _utf8_put(uint8_t *out, uint64_t v) noexcept nogil:
     return n
 
 
-cdef inline int _convert(const char *base, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t start,
-                         Py_ssize_t n, int ch, int bps, bint clip, int32_t *out) noexcept nogil:
-    """Samples [start, start + n) of every channel -> integers, interleaved; -1 if one does not fit.
-
-    libsndfile 1.2 flac.c: with clipping ``x * 2^(bps-1)`` saturated at ``2^(bps-1) - 1`` and
-    ``-2^(bps-1)``, else rounded (``lrintf``); without, ``lrintf(x * (2^(bps-1) - 1))``. In float
-    arithmetic, as there."""
-    cdef float scale = <float> (1 << (bps - 1)) if clip else <float> ((1 << (bps - 1)) - 1)
-    cdef float hi = <float> ((1 << (bps - 1)) - 1)
-    cdef float lo = -<float> (1 << (bps - 1))
-    cdef int32_t top = (1 << (bps - 1)) - 1, bottom = -(1 << (bps - 1))
-    cdef Py_ssize_t i, j = 0
-    cdef int k
-    cdef float s
-    cdef long v
-    cdef bint bad = False
-    for i in range(start, start + n):
-        for k in range(ch):
-            s = (<const float *> (base + i * s0 + k * s1))[0] * scale
-            if clip and s >= hi:
-                v = top
-            elif clip and s <= lo:
-                v = bottom
-            else:
-                v = lrintf(s)
-                bad |= (v > top) | (v < bottom)
-            out[j] = <int32_t> v
-            j += 1
-    return -1 if bad else 0
+cdef extern from *:
+    """
+    /* libsndfile 1.2 flac.c's float -> integer conversion for FLAC (f2flac16_clip_array,
+       f2flac16_array and the 24-bit ones), in float arithmetic as there: with clipping
+       x * 2^(bps-1) saturated at 2^(bps-1) - 1 and -2^(bps-1), else rounded to nearest (lrintf);
+       without, lrintf(x * (2^(bps-1) - 1)). Any sample that does not fit (NaN, or out of range
+       without clipping) makes it return -1. One channel at a time, so the inner loops are plain
+       strided reads the compiler vectorises when the channel is contiguous.
+       mode 0: int32 shifted left by 32 - bps (what sf_writef_int takes back to bps bits);
+       mode 1: little-endian bps/8-byte integers (the bytes FLAC's MD5 is over). */
+    static int mlxdsp_flac_convert(const char *base, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t start,
+                                   Py_ssize_t n, int ch, int bps, int clip, int mode, void *out)
+    {
+        const float scale = clip ? (float) (1L << (bps - 1)) : (float) ((1L << (bps - 1)) - 1);
+        const float hi = (float) ((1L << (bps - 1)) - 1), lo = -(float) (1L << (bps - 1));
+        const int top = (1 << (bps - 1)) - 1, bottom = -(1 << (bps - 1)), shift = 32 - bps;
+        const int width = bps / 8;
+        int bad = 0;
+        for (int k = 0; k < ch; k++) {
+            const char *p = base + start * s0 + k * s1;
+            int32_t *o32 = (int32_t *) out + k;
+            unsigned char *o8 = (unsigned char *) out + (Py_ssize_t) k * width;
+            for (Py_ssize_t i = 0; i < n; i++) {
+                float s = *(const float *) (p + i * s0) * scale;
+                int v;
+                if (clip) {
+                    bad |= s != s;
+                    s = s < hi ? s : hi;
+                    s = s > lo ? s : lo;
+                    v = (int) lrintf(s);
+                } else {
+                    long w = lrintf(s);
+                    bad |= (w > top) | (w < bottom);
+                    v = (int) w;
+                }
+                if (mode == 0) {
+                    o32[i * ch] = (int32_t) ((uint32_t) v << shift);
+                } else {
+                    unsigned char *q = o8 + (i * ch) * width;
+                    q[0] = (unsigned char) v;
+                    q[1] = (unsigned char) (v >> 8);
+                    if (width == 3)
+                        q[2] = (unsigned char) (v >> 16);
+                }
+            }
+        }
+        return bad ? -1 : 0;
+    }
+    """
+    int _convert "mlxdsp_flac_convert" (const char *base, Py_ssize_t s0, Py_ssize_t s1,
+                                        Py_ssize_t start, Py_ssize_t n, int ch, int bps, int clip,
+                                        int mode, void *out) nogil
 
 
 def pcm_bytes(const float[:, :] data, Py_ssize_t start, Py_ssize_t n, int bps, bint clip,
@@ -200,34 +225,16 @@ def pcm_bytes(const float[:, :] data, Py_ssize_t start, Py_ssize_t n, int bps, b
     """Frames [start, start + n) of ``data`` [frames, channels] as the little-endian ``bps // 8``-byte
     integers FLAC's MD5 is over, into ``out``; returns the byte count, or -1 if a sample does not fit."""
     cdef int ch = data.shape[1]
-    cdef int width = bps // 8
-    cdef Py_ssize_t total = n * ch, i, nbytes = n * ch * width
-    if start < 0 or n < 0 or start + n > data.shape[0] or out.shape[0] < nbytes:
-        raise ValueError(f"pcm_bytes: bad range {start}+{n} of {data.shape[0]} or short buffer")
+    cdef Py_ssize_t nbytes = n * ch * (bps // 8)
+    if bps not in (16, 24) or start < 0 or n < 0 or start + n > data.shape[0] or out.shape[0] < nbytes:
+        raise ValueError(f"pcm_bytes: bad range {start}+{n} of {data.shape[0]}, bps or buffer size")
     if n == 0:
         return 0
-    cdef int32_t *tmp = <int32_t *> malloc(max(1, min(total, _CHUNK * ch)) * sizeof(int32_t))
-    if tmp == NULL:
-        raise MemoryError()
     cdef const char *base = <const char *> &data[0, 0]
     cdef Py_ssize_t s0 = data.strides[0], s1 = data.strides[1]
-    cdef Py_ssize_t done = 0, m, o = 0
-    cdef int bad = 0
-    cdef int32_t v
-    cdef unsigned char *dst = &out[0]
+    cdef int bad
     with nogil:
-        while done < n and bad == 0:
-            m = min(<Py_ssize_t> _CHUNK, n - done)
-            bad = _convert(base, s0, s1, start + done, m, ch, bps, clip, tmp)
-            for i in range(m * ch):
-                v = tmp[i]
-                dst[o] = <unsigned char> (v & 0xFF)
-                dst[o + 1] = <unsigned char> ((v >> 8) & 0xFF)
-                if width == 3:
-                    dst[o + 2] = <unsigned char> ((v >> 16) & 0xFF)
-                o += width
-            done += m
-    free(tmp)
+        bad = _convert(base, s0, s1, start, n, ch, bps, clip, 1, &out[0])
     return -1 if bad else nbytes
 
 
@@ -325,12 +332,12 @@ cdef class Part:
     cdef MemFile mf
     cdef readonly Py_ssize_t start, frames
     cdef Py_ssize_t meta_end        # end of the metadata blocks
-    cdef Py_ssize_t n_frames        # FLAC frames
+    cdef readonly Py_ssize_t n_frames  # FLAC frames
     cdef int64_t *frame_off         # offset of each FLAC frame in mf.buf (+ one past the last)
     cdef uint8_t *headers           # rewritten frame headers, _MAX_HEADER bytes each
     cdef uint8_t *crcs              # rewritten CRC-16s, 2 bytes each
     cdef uint8_t *header_len
-    cdef int64_t min_size, max_size  # of the frames as they will be written
+    cdef readonly int64_t min_size, max_size  # of the frames as they will be written
 
     def __cinit__(self, Py_ssize_t start, Py_ssize_t frames):
         self.start = start
@@ -354,6 +361,32 @@ cdef class Part:
     def nbytes(self):
         return self.mf.size
 
+    def finish(self, int blocksize, bint last):
+        """After :meth:`encode`: find the frames and rewrite their numbers to start at
+        ``start // blocksize``. 0, or a negative number naming the check that failed (then use the
+        one-pass path)."""
+        if self.mf.buf == NULL or self.frame_off != NULL or self.start % blocksize:
+            return -100
+        if not last and self.frames % blocksize:
+            return -101
+        cdef int r
+        cdef int64_t first = self.start // blocksize
+        with nogil:
+            r = self._parse(blocksize, first, last)
+        return r
+
+    def write(self, int fd, bint metadata):
+        """Append this part's frames (after :meth:`finish`), preceded by its metadata if asked, to
+        ``fd``; raises OSError."""
+        if self.frame_off == NULL:
+            raise ValueError("Part.write: not finished")
+        cdef int err
+        with nogil:
+            err = _write_frames(fd, self.mf.buf, self.frame_off, self.n_frames, self.headers,
+                                self.header_len, self.crcs, self.meta_end if metadata else 0)
+        if err:
+            raise OSError(err, os_strerror(err))
+
     def encode(self, const float[:, :] data, int samplerate, int fmt, int bps, bint clip, stop):
         """Encode frames [start, start + frames) of ``data`` [frames, channels] through libsndfile into
         memory. Returns 0 or a failure code (OUT_OF_RANGE, OPEN_FAILED, WRITE_FAILED, NO_MEMORY,
@@ -367,8 +400,7 @@ cdef class Part:
             raise ValueError("Part.encode: already encoded")
         cdef const char *base = <const char *> &data[0, 0]
         cdef Py_ssize_t s0 = data.strides[0], s1 = data.strides[1]
-        cdef int shift = 32 - bps
-        cdef int64_t guess = self.frames * ch * (bps // 8) // 2 + 65536
+        cdef int64_t guess = self.frames * ch * (bps // 8) + 65536  # raw size: no realloc for audio
         cdef c.SF_INFO info
         info.frames = 0
         info.samplerate = samplerate
@@ -401,11 +433,9 @@ cdef class Part:
                     code = STOPPED
                     break
                 m = min(<Py_ssize_t> _CHUNK, self.frames - done)
-                if _convert(base, s0, s1, self.start + done, m, ch, bps, clip, tmp) != 0:
+                if _convert(base, s0, s1, self.start + done, m, ch, bps, clip, 0, tmp) != 0:
                     code = OUT_OF_RANGE
                     break
-                for i in range(m * ch):
-                    tmp[i] = <int32_t> (<uint64_t> <uint32_t> tmp[i] << shift)
                 if sf_writef_int(sf, <const int *> tmp, m) != m:
                     code = WRITE_FAILED
                     break
@@ -525,105 +555,67 @@ cdef int _flush(int fd, iovec *iov, int n) noexcept nogil:
     return 0
 
 
-cdef struct PartView:
-    const uint8_t *buf
-    const int64_t *frame_off
-    const uint8_t *headers
-    const uint8_t *crcs
-    const uint8_t *header_len
-    Py_ssize_t n_frames
-
-
-def write_stream(int fd, list parts, bytes md5, Py_ssize_t total_frames):
-    """Stitch encoded ``parts`` (in signal order, each starting on a block boundary) into one FLAC stream
-    on ``fd``. Returns 0; a negative number when a part does not look as expected (nothing written:
-    use the one-pass path); raises OSError when writing fails."""
-    cdef Py_ssize_t np_ = len(parts), p, i, nv = 0, covered = 0
-    cdef Part part, first
-    cdef int64_t min_size = -1, max_size = 0, frame0 = 0
-    cdef int r = 0, err = 0, blocksize = _BLOCKSIZE
-    cdef uint8_t head[_STREAMINFO_END]
-    if np_ == 0 or len(md5) != 16 or total_frames >= (<int64_t> 1 << 36):
-        return -100
-    cdef PartView *views = <PartView *> malloc(np_ * sizeof(PartView))
-    if views == NULL:
-        raise MemoryError()
-    try:
-        for p in range(np_):
-            part = <Part?> parts[p]
-            if part.mf.buf == NULL or part.mf.size == 0 or part.start != covered:
-                return -101
-            if p < np_ - 1 and part.frames % blocksize:
-                return -102
-            covered += part.frames
-            with nogil:
-                r = part._parse(blocksize, frame0, p == np_ - 1)
-            if r != 0:
-                return r - 200 * p
-            frame0 += part.n_frames
-            min_size = part.min_size if min_size < 0 else min(min_size, part.min_size)
-            max_size = max(max_size, part.max_size)
-            views[p].buf = part.mf.buf
-            views[p].frame_off = part.frame_off
-            views[p].headers = part.headers
-            views[p].crcs = part.crcs
-            views[p].header_len = part.header_len
-            views[p].n_frames = part.n_frames
-        first = <Part> parts[0]
-        if covered != total_frames or min_size >= (1 << 24) or max_size >= (1 << 24):
-            return -103
-        # The first part's metadata with STREAMINFO patched (what libFLAC's update at the end of a
-        # stream writes: frame sizes, total samples, MD5).
-        memcpy(head, first.mf.buf, _STREAMINFO_END)
-        head[12] = <uint8_t> (min_size >> 16)
-        head[13] = <uint8_t> (min_size >> 8)
-        head[14] = <uint8_t> min_size
-        head[15] = <uint8_t> (max_size >> 16)
-        head[16] = <uint8_t> (max_size >> 8)
-        head[17] = <uint8_t> max_size
-        head[21] = <uint8_t> ((head[21] & 0xF0) | ((total_frames >> 32) & 0x0F))
-        head[22] = <uint8_t> (total_frames >> 24)
-        head[23] = <uint8_t> (total_frames >> 16)
-        head[24] = <uint8_t> (total_frames >> 8)
-        head[25] = <uint8_t> total_frames
-        memcpy(head + 26, <const char *> md5, 16)
-        err = _write_all(fd, head, first.mf.buf, first.meta_end, views, np_)
-    finally:
-        free(views)
-    if err:
-        raise OSError(err, f"writing the FLAC stream failed: {os_strerror(err)}")
-    return 0
-
-
-cdef int _write_all(int fd, uint8_t *head, const uint8_t *meta, Py_ssize_t meta_end,
-                    const PartView *views, Py_ssize_t np_) noexcept nogil:
-    """Metadata, then every frame as (new header, unchanged body, new CRC-16), with writev."""
+cdef int _write_frames(int fd, const uint8_t *buf, const int64_t *frame_off, Py_ssize_t n_frames,
+                       const uint8_t *headers, const uint8_t *header_len, const uint8_t *crcs,
+                       Py_ssize_t meta_end) noexcept nogil:
+    """writev: the metadata (if ``meta_end``), then every frame as (new header, unchanged body, new
+    CRC-16). 0 or errno."""
     cdef iovec iov[_IOV_MAX]
-    cdef Py_ssize_t p, i
-    cdef int nv, err, old
+    cdef Py_ssize_t i
+    cdef int nv = 0, err, old
     cdef int64_t off
-    iov[0].iov_base = head
-    iov[0].iov_len = _STREAMINFO_END
-    iov[1].iov_base = <void *> (meta + _STREAMINFO_END)
-    iov[1].iov_len = meta_end - _STREAMINFO_END
-    nv = 2
-    for p in range(np_):
-        for i in range(views[p].n_frames):
-            if nv + 3 > _IOV_MAX:
-                err = _flush(fd, iov, nv)
-                if err:
-                    return err
-                nv = 0
-            off = views[p].frame_off[i]
-            old = _old_header_len(views[p].buf + off)
-            iov[nv].iov_base = <void *> (views[p].headers + i * _MAX_HEADER)
-            iov[nv].iov_len = views[p].header_len[i]
-            iov[nv + 1].iov_base = <void *> (views[p].buf + off + old)
-            iov[nv + 1].iov_len = views[p].frame_off[i + 1] - off - old - 2
-            iov[nv + 2].iov_base = <void *> (views[p].crcs + 2 * i)
-            iov[nv + 2].iov_len = 2
-            nv += 3
+    if meta_end:
+        iov[0].iov_base = <void *> buf
+        iov[0].iov_len = meta_end
+        nv = 1
+    for i in range(n_frames):
+        if nv + 3 > _IOV_MAX:
+            err = _flush(fd, iov, nv)
+            if err:
+                return err
+            nv = 0
+        off = frame_off[i]
+        old = _old_header_len(buf + off)
+        iov[nv].iov_base = <void *> (headers + i * _MAX_HEADER)
+        iov[nv].iov_len = header_len[i]
+        iov[nv + 1].iov_base = <void *> (buf + off + old)
+        iov[nv + 1].iov_len = frame_off[i + 1] - off - old - 2
+        iov[nv + 2].iov_base = <void *> (crcs + 2 * i)
+        iov[nv + 2].iov_len = 2
+        nv += 3
     return _flush(fd, iov, nv)
+
+
+def write_streaminfo(int fd, Part first, bytes md5, Py_ssize_t total_frames, Py_ssize_t min_size,
+                     Py_ssize_t max_size):
+    """Overwrite the STREAMINFO that ``first.write(fd, True)`` wrote with the whole stream's (what
+    libFLAC's update at the end of a stream writes: frame sizes, total samples, MD5)."""
+    cdef uint8_t head[_STREAMINFO_END]
+    cdef ssize_t w
+    if first.meta_end == 0 or len(md5) != 16 or not 0 < total_frames < (<int64_t> 1 << 36):
+        raise ValueError("write_streaminfo: part not finished, bad MD5 or frame count")
+    if not 0 < min_size <= max_size < (1 << 24):
+        raise ValueError(f"write_streaminfo: frame sizes {min_size}..{max_size}")
+    memcpy(head, first.mf.buf, _STREAMINFO_END)
+    head[12] = <uint8_t> (min_size >> 16)
+    head[13] = <uint8_t> (min_size >> 8)
+    head[14] = <uint8_t> min_size
+    head[15] = <uint8_t> (max_size >> 16)
+    head[16] = <uint8_t> (max_size >> 8)
+    head[17] = <uint8_t> max_size
+    head[21] = <uint8_t> ((head[21] & 0xF0) | ((total_frames >> 32) & 0x0F))
+    head[22] = <uint8_t> (total_frames >> 24)
+    head[23] = <uint8_t> (total_frames >> 16)
+    head[24] = <uint8_t> (total_frames >> 8)
+    head[25] = <uint8_t> total_frames
+    memcpy(head + 26, <const char *> md5, 16)
+    with nogil:
+        while True:
+            w = pwrite(fd, head, _STREAMINFO_END, 0)
+            if w >= 0 or errno != EINTR:
+                break
+    if w != _STREAMINFO_END:
+        raise OSError(errno if w < 0 else 5, "writing STREAMINFO failed")
 
 
 cdef inline int _old_header_len(const uint8_t *f) noexcept nogil:

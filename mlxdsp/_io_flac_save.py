@@ -32,25 +32,27 @@ except ImportError:  # built without libFLAC: the one-pass path only
 # Below this many samples (frames x channels; ~6 s of 44.1 kHz stereo) one pass is as fast: the parts'
 # setup and the separate MD5 pass are not repaid.
 MIN_SAMPLES = 1 << 19
-# Samples per part: small enough that the threads finish together on a loaded machine (the tasks are
-# taken in order by whichever thread is free), large enough that a part's setup (~0.1 ms) is noise.
-PART_SAMPLES = 1 << 20
+# Smallest part (samples). Parts shrink towards the end of the signal (each about a quarter of what is
+# left per thread), so the threads finish together on a busy machine; a part's setup is ~0.1 ms.
+MIN_PART_SAMPLES = 1 << 18
 _MD5_FRAMES = 1 << 14
 _BITS = {"pcm16": 16, "pcm24": 24}
 
 
 def _bounds(frames: int, channels: int, threads: int) -> list[tuple[int, int]]:
-    """(start, frames) of each part: whole blocks except the last part's tail, at least 2 blocks each."""
+    """(start, frames) of each part: whole blocks but for the last part's tail, at least
+    ``MIN_PART_SAMPLES`` each, sizes decreasing (guided scheduling)."""
     block = _flacsave.BLOCKSIZE
     blocks = -(-frames // block)
-    n_parts = max(threads, round(frames * channels / PART_SAMPLES))
-    n_parts = max(1, min(n_parts, blocks // 2))
-    per, extra = divmod(blocks, n_parts)
-    out, start = [], 0
-    for i in range(n_parts):
-        stop = min(frames, start + (per + (i < extra)) * block)
+    least = max(2, -(-MIN_PART_SAMPLES // (channels * block)))
+    out, b = [], 0
+    while b < blocks:
+        size = max(least, -(-(blocks - b) // (2 * threads)))
+        if blocks - b - size < least:
+            size = blocks - b
+        start, stop = b * block, min(frames, (b + size) * block)
         out.append((start, stop - start))
-        start = stop
+        b += size
     return out
 
 
@@ -70,6 +72,55 @@ def _md5(data: np.ndarray, bps: int, clip: bool, stop: np.ndarray) -> bytes | No
     return h.digest()
 
 
+class _Job:
+    """The tasks of one save (the MD5, then the parts in signal order), taken by whichever thread is
+    free; finished parts are appended to the file in order as soon as their predecessors are."""
+
+    def __init__(self, fd, data, sr, fmt, bps, clip, parts):
+        self.fd, self.data, self.sr, self.fmt, self.bps, self.clip = fd, data, sr, fmt, bps, clip
+        self.parts = parts
+        self.stop = np.zeros(1, np.uint8)
+        self.md5: bytes | None = None
+        self.errors: list[BaseException] = []
+        self.ready = [False] * len(parts)
+        self.written = 0
+        self.lock = threading.Lock()
+        self.write_lock = threading.Lock()
+        self.taken = 0
+
+    def work(self) -> None:
+        while True:
+            with self.lock:
+                i = self.taken
+                self.taken += 1
+            if i > len(self.parts) or self.stop[0]:
+                return
+            try:
+                if i == 0:
+                    self.md5 = _md5(self.data, self.bps, self.clip, self.stop)
+                else:
+                    self._part(i - 1)
+            except BaseException as err:  # re-raised on the calling thread
+                self.stop[0] = 1
+                self.errors.append(err)
+                return
+
+    def _part(self, i: int) -> None:
+        part = self.parts[i]
+        last = i == len(self.parts) - 1
+        if part.encode(self.data, self.sr, self.fmt, self.bps, self.clip, self.stop) != 0:
+            self.stop[0] = 1
+            return
+        if part.finish(_flacsave.BLOCKSIZE, last) != 0:
+            self.stop[0] = 1
+            return
+        with self.write_lock:
+            self.ready[i] = True
+            while self.written < len(self.parts) and self.ready[self.written] and not self.stop[0]:
+                self.parts[self.written].write(self.fd, self.written == 0)
+                self.written += 1
+
+
 def save(
     fn: str,
     tmp: bytes,
@@ -82,62 +133,55 @@ def save(
     threads: int,
 ) -> bool:
     """Write ``data`` [frames, channels] float32 (any strides) as FLAC to ``tmp`` in parts on
-    ``threads`` threads. False: declined, nothing written (use the one-pass path)."""
+    ``threads`` threads. False: declined, ``tmp`` removed (use the one-pass path)."""
     bps = _BITS.get(encoding)
     frames, channels = data.shape
     if _flacsave is None or bps is None or threads < 2 or frames * channels < MIN_SAMPLES:
         return False
-    parts = [_flacsave.Part(s, n) for s, n in _bounds(frames, channels, threads)]
-    if len(parts) < 2:
-        return False
-    stop = np.zeros(1, np.uint8)
-    tasks: list = ["md5", *parts]
-    results: dict = {}
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    taken = [0]
-
-    def work() -> None:
-        while True:
-            with lock:
-                i = taken[0]
-                taken[0] += 1
-            if i >= len(tasks) or stop[0]:
-                return
-            try:
-                if i == 0:
-                    results["md5"] = _md5(data, bps, clip, stop)
-                elif tasks[i].encode(data, sr, fmt, bps, clip, stop) != 0:
-                    stop[0] = 1
-            except BaseException as err:  # re-raised on the calling thread
-                stop[0] = 1
-                errors.append(err)
-                return
-
-    helpers = [
-        threading.Thread(target=work, name="mlxdsp-flac-save", daemon=True)
-        for _ in range(min(threads, len(tasks)) - 1)
-    ]
-    for t in helpers:
-        t.start()
-    work()
-    for t in helpers:
-        t.join()
-    if errors:
-        raise errors[0]
-    digest = results.get("md5")
-    if stop[0] or digest is None:
+    bounds = _bounds(frames, channels, threads)
+    if len(bounds) < 2:
         return False
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
     except OSError:
         return False  # the one-pass path reports it
+    ok = False
     try:
-        written = _flacsave.write_stream(fd, parts, digest, frames) == 0
-    except OSError as err:
-        raise AudioFileError(f"[{fn}] '{name}': writing FLAC failed ({err})", name) from None
+        job = _Job(fd, data, sr, fmt, bps, clip, [_flacsave.Part(s, n) for s, n in bounds])
+        helpers = [
+            threading.Thread(target=job.work, name="mlxdsp-flac-save", daemon=True)
+            for _ in range(min(threads, len(bounds) + 1) - 1)
+        ]
+        for t in helpers:
+            t.start()
+        job.work()
+        for t in helpers:
+            t.join()
+        if job.errors:
+            err = job.errors[0]
+            if isinstance(err, OSError):
+                raise AudioFileError(
+                    f"[{fn}] '{name}': writing FLAC failed ({err})", name
+                ) from None
+            raise err
+        if job.stop[0] or job.md5 is None or job.written != len(job.parts):
+            return False
+        try:
+            _flacsave.write_streaminfo(
+                fd,
+                job.parts[0],
+                job.md5,
+                frames,
+                min(p.min_size for p in job.parts),
+                max(p.max_size for p in job.parts),
+            )
+        except OSError as err:
+            raise AudioFileError(f"[{fn}] '{name}': writing FLAC failed ({err})", name) from None
+        ok = True
     finally:
         os.close(fd)
-    if not written:
-        os.unlink(tmp)
-    return written
+        if not ok:
+            os.unlink(
+                tmp
+            )  # declined or failed: nothing left behind (save() also cleans up on errors)
+    return True

@@ -215,7 +215,7 @@ def test_write_error_leaves_destination(tmp_path, spy, monkeypatch):
     def full(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(_io_flac_save._flacsave, "write_stream", full)
+    monkeypatch.setattr(_io_flac_save._flacsave, "write_streaminfo", full)
     with pytest.raises(
         AudioFileError, match=r"\[save\] '.*keep.flac': writing FLAC failed \(\[Errno 28\]"
     ):
@@ -225,11 +225,13 @@ def test_write_error_leaves_destination(tmp_path, spy, monkeypatch):
 
 
 def test_part_bounds():
-    for frames in (MIN_FRAMES_STEREO, 7938000, BLOCK * 64, BLOCK * 64 + 1):
+    least = _io_flac_save.MIN_PART_SAMPLES // (2 * BLOCK)
+    for frames in (MIN_FRAMES_STEREO, 7938000, BLOCK * 64, BLOCK * 64 + 1, BLOCK * 2100 + 3):
         b = _io_flac_save._bounds(frames, 2, 2)
         assert len(b) >= 2 and b[0][0] == 0 and sum(n for _, n in b) == frames
         assert all(s2 == s1 + n1 for (s1, n1), (s2, _) in zip(b[:-1], b[1:], strict=True))
-        assert all(n % BLOCK == 0 and n >= 2 * BLOCK for _, n in b[:-1]) and b[-1][1] > BLOCK
+        assert all(n % BLOCK == 0 and n >= least * BLOCK for _, n in b[:-1]) and b[-1][1] > BLOCK
+        assert [n for _, n in b[:-1]] == sorted((n for _, n in b[:-1]), reverse=True)
 
 
 @pytest.mark.slow
