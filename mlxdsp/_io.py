@@ -23,7 +23,7 @@ from typing import Literal
 import mlx.core as mx
 import numpy as np
 
-from . import _checks, _io_flac, _io_libav
+from . import _checks, _io_flac, _io_libav, _io_wav
 from ._audioinfo import (
     CONTAINERS,
     INTEGER_ENCODINGS,
@@ -773,6 +773,10 @@ def _decode_resampled(fn, f, raw, name, size, start, n, *, sr, mono, quality, st
 
 
 def _load_one(fn, path, sr, offset, duration, mono, dtype, layout, quality, strict, threads=1):
+    # A short span of a plain PCM/float WAV file: one pread, no libsndfile (mlxdsp/_io_wav.py).
+    fast = _io_wav.load(path, sr, offset, duration, mono, dtype, layout, _SPLIT_MIN_SECONDS)
+    if fast is not None:
+        return fast
     f, raw, name, size = _open_read(fn, path)
     with f:
         native = f.samplerate
@@ -1097,6 +1101,12 @@ def _stream(
             block = chunk
         if block < _MIN_AHEAD_BLOCK or _cheap_to_decode(f):
             threads = 1  # handing blocks between threads would cost more than it saves
+        if direct and threads < 2 and left > 0:  # plain WAV: a pread per chunk (mlxdsp/_io_wav.py)
+            done = yield from _io_wav.stream_chunks(raw, f, start, n, block, layout, dtype)
+            got_total += done
+            left -= done
+            if done and left > 0:  # that reader stopped early: libsndfile goes on (and reports)
+                f.seek(start + done)
         small = None  # small chunks: one NumPy buffer, copied into MLX by _finish for each chunk
         while direct and threads < 2 and left > 0:  # decode straight into the yielded chunk
             want = min(block, left)
