@@ -360,7 +360,7 @@ cdef void _convert(const uint8_t *src, float *dst, Py_ssize_t n, int ch, int sub
         elif subtype == _PCM_32:
             for i in range(k):
                 dst[i] = (<float> s32[i]) * c31
-        else:
+        elif <const void *> dst != <const void *> src:  # float32 converted in place: nothing to do
             memcpy(dst, src, k * 4)
         return
     if subtype == _PCM_16 and ch == 2:  # the common case

@@ -121,10 +121,12 @@ def stream_chunks(
         if not same or 4 * chunk * ch > _MAX_BYTES:
             return 0
         planar = layout == "channels_first"
-        buf = _unaliased(r.scratch_floats(min(chunk, n), planar))  # this stream's own
+        need = r.scratch_floats(min(chunk, n), planar)
         done = 0
         while done < n:
             k = min(chunk, n - done)
+            # the thread's buffer: nothing else runs on this thread between the read and the copy
+            buf = _buffer(need)
             if not r.read_into(buf, start + done, k, planar):
                 break
             x = buf[: k * ch].reshape((ch, k) if planar else (k, ch))
