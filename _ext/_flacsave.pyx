@@ -338,6 +338,7 @@ cdef class Part:
     cdef uint8_t *crcs              # rewritten CRC-16s, 2 bytes each
     cdef uint8_t *header_len
     cdef readonly int64_t min_size, max_size  # of the frames as they will be written
+    cdef uint8_t streaminfo[_STREAMINFO_END]  # the part's own, kept for write_streaminfo
 
     def __cinit__(self, Py_ssize_t start, Py_ssize_t frames):
         self.start = start
@@ -378,14 +379,18 @@ cdef class Part:
     def write(self, int fd, bint metadata):
         """Append this part's frames (after :meth:`finish`), preceded by its metadata if asked, to
         ``fd``; raises OSError."""
-        if self.frame_off == NULL:
-            raise ValueError("Part.write: not finished")
+        if self.frame_off == NULL or self.mf.buf == NULL:
+            raise ValueError("Part.write: not finished, or already written")
         cdef int err
         with nogil:
             err = _write_frames(fd, self.mf.buf, self.frame_off, self.n_frames, self.headers,
                                 self.header_len, self.crcs, self.meta_end if metadata else 0)
         if err:
             raise OSError(err, os_strerror(err))
+        # Written: give the memory back now, so the parts still being encoded can reuse it.
+        free(self.mf.buf)
+        self.mf.buf = NULL
+        self.mf.size = 0
 
     def encode(self, const float[:, :] data, int samplerate, int fmt, int bps, bint clip, stop):
         """Encode frames [start, start + frames) of ``data`` [frames, channels] through libsndfile into
@@ -477,6 +482,7 @@ cdef class Part:
         if pos > size:
             return -4
         self.meta_end = pos
+        memcpy(self.streaminfo, b, _STREAMINFO_END)
         want = (self.frames + blocksize - 1) // blocksize
         k = 0
         while k < self.mf.n_appends and self.mf.appends[k] < pos:
@@ -596,7 +602,7 @@ def write_streaminfo(int fd, Part first, bytes md5, Py_ssize_t total_frames, Py_
         raise ValueError("write_streaminfo: part not finished, bad MD5 or frame count")
     if not 0 < min_size <= max_size < (1 << 24):
         raise ValueError(f"write_streaminfo: frame sizes {min_size}..{max_size}")
-    memcpy(head, first.mf.buf, _STREAMINFO_END)
+    memcpy(head, first.streaminfo, _STREAMINFO_END)
     head[12] = <uint8_t> (min_size >> 16)
     head[13] = <uint8_t> (min_size >> 8)
     head[14] = <uint8_t> min_size

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import threading
 
 import numpy as np
@@ -154,9 +155,13 @@ def save(
         ]
         for t in helpers:
             t.start()
-        job.work()
-        for t in helpers:
-            t.join()
+        try:
+            job.work()
+        finally:  # also on KeyboardInterrupt: no thread may write to fd once it is closed
+            if sys.exc_info()[0] is not None:
+                job.stop[0] = 1
+            for t in helpers:
+                t.join()
         if job.errors:
             err = job.errors[0]
             if isinstance(err, OSError):
