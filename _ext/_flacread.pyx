@@ -445,6 +445,11 @@ cdef class FlacFile:
     cdef bint _fast
     cdef readonly str path
 
+    # Spans from this long decode in two parts on two handles while a core is idle (mlxdsp/_io.py,
+    # _split_min_seconds): a second handle costs ~0.15 ms (open + header seek + thread start)
+    # against ~0.7 ms per second decoded, break-even ~0.45 s.
+    split_min_seconds = 0.75
+
     def __cinit__(self):
         self._dec = NULL
         self._s.fd = -1
@@ -735,6 +740,17 @@ cdef class FlacFile:
         if frames == 0:
             return 0
         return self._read(&out[0, start], out.shape[1], frames)
+
+    def read_pcm16_into(self, float[:, ::1] out, Py_ssize_t start, Py_ssize_t frames, bint swap,
+                        bint planar=False):
+        """The direct-read interface of ``mlxdsp/_io.py`` (``_readf`` when ``_pcm16_swap`` is not
+        None, as for libsndfile's raw 16-bit PCM): :meth:`readf_planar_into` when ``planar``, else
+        :meth:`readf_into`, for any sample size. ``swap`` must be False (samples are native)."""
+        if swap:
+            raise ValueError("libFLAC's samples need no byte swap")
+        if planar:
+            return self.readf_planar_into(out, start, frames)
+        return self.readf_into(out, start, frames)
 
     def log_info(self):
         return ""

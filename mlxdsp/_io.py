@@ -178,6 +178,8 @@ def _pcm16_swap(f) -> bool | None:
     """For 16-bit PCM in a plain container: whether raw samples need a byte swap; otherwise None."""
     if isinstance(f, LibavFile):
         return None
+    if isinstance(f, _io_flac.FlacFile):
+        return False  # decodes planar or interleaved float32 itself (FlacFile.read_pcm16_into)
     fmt = f.format
     if fmt & 0xFFFF != 0x0002 or fmt & 0x0FFF0000 not in _RAW_PCM16_CONTAINERS:
         return None
@@ -207,6 +209,11 @@ THREADS_ENV = "MLXDSP_DECODE_THREADS"
 # Spans shorter than this decode on one thread: a second handle's open + seek + thread start cost
 # about as much as decoding this many seconds on the other core (measured break-even, docs/io.md).
 _SPLIT_MIN_SECONDS = 2.0
+# Lower break-evens by libsndfile encoding (a reader of our own states its own as the attribute
+# ``split_min_seconds``, e.g. the libFLAC reader): measured on a 180 s 44.1 kHz stereo file at
+# 120 s (quiet). Vorbis: a second handle costs ~0.6 ms (open 430 us + seek 150 us) against
+# 1.85 ms of decoding per second: break-even ~0.7 s, taken from 1 s.
+_SPLIT_MIN_BY_ENCODING = {0x0060: 1.0}
 # Ogg Opus: each later part first decodes _io_libav.OPUS_EXACT_PREROLL_SECONDS (2 s) and drops it.
 _OPUS_SPLIT_MIN_SECONDS = 12.0
 # Ogg Opus parts are exact by measurement, not by construction (a restarted libopus converges on the
@@ -660,11 +667,34 @@ def _read_blocks(f, n: int) -> tuple[np.ndarray, int, str | None]:
     return (blocks[0] if len(blocks) == 1 else np.concatenate(blocks)), got, reason
 
 
+def _split_min_seconds(f) -> float:
+    """Shortest span worth a second handle for ``f``: the reader's own ``split_min_seconds``, else
+    :data:`_SPLIT_MIN_BY_ENCODING`'s for a libsndfile handle, else (and never more than)
+    :data:`_SPLIT_MIN_SECONDS` (tests set that to 0 to force splits). A lower break-even counts only
+    while the 1-minute load average leaves a core idle: for so short a span the second handle's fixed
+    cost is a bet on the other core being free, lost on a busy machine (measured at load 8 on 2
+    cores: a 1 s FLAC read in two parts 1.2 ms, on one thread 0.9 ms)."""
+    own = getattr(f, "split_min_seconds", None)
+    if own is None and isinstance(f, _sndfile.SndFile):
+        own = _SPLIT_MIN_BY_ENCODING.get(f.format & 0xFFFF)
+    if own is None or own >= _SPLIT_MIN_SECONDS or not _idle_core():
+        return _SPLIT_MIN_SECONDS
+    return own
+
+
+def _idle_core() -> bool:
+    """Whether the 1-minute load average (this process included) leaves a core idle."""
+    try:
+        return os.getloadavg()[0] < _cores() - 0.5
+    except (AttributeError, OSError):  # no load average on this platform
+        return False
+
+
 def _split_ok(f, raw, size, pos, n, threads) -> int:
     """:func:`_split_limit` when the span of ``n`` frames from ``pos`` is long enough to split,
     else 0. (An MP3 seek parses the frame headers from the start of the file, but from the read
     buffer of ``_sndfile``'s virtual I/O that costs ~4 us per second of audio: any split pays.)"""
-    if threads < 2 or n == _UNKNOWN_FRAMES or n < _SPLIT_MIN_SECONDS * f.samplerate:
+    if threads < 2 or n == _UNKNOWN_FRAMES or n < _split_min_seconds(f) * f.samplerate:
         return 0
     if isinstance(f, OggLibavReader) and n < _OPUS_SPLIT_MIN_SECONDS * f.samplerate:
         return 0  # a later part also decodes the restart pre-roll

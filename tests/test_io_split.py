@@ -145,6 +145,38 @@ def test_split_load_options(monkeypatch, files, key):
         assert spy.opened == 1
 
 
+@pytest.mark.parametrize(
+    ("key", "seconds", "split"),
+    [
+        ("flac-PCM_16", 0.8, True),  # the libFLAC reader: from 0.75 s (split_min_seconds)
+        ("flac-PCM_16", 0.7, False),
+        ("ogg-VORBIS", 1.0, True),  # libsndfile Vorbis: from 1 s (_SPLIT_MIN_BY_ENCODING)
+        ("ogg-VORBIS", 0.9, False),
+        ("mp3-MPEG_LAYER_III", 1.0, False),  # others: from _SPLIT_MIN_SECONDS (2 s)
+    ],
+)
+def test_short_spans_split_by_format(monkeypatch, long_files, key, seconds, split):
+    """Without forcing: the per-format thresholds decide (while a core is idle), and the parts
+    equal one decode."""
+    path = long_files[key]
+    ref, _ = _load(path, 1, monkeypatch, offset=1.3, duration=seconds)
+    assert ref.shape[1] == round(seconds * SR)
+    opened = []
+    reopen = _io._reopen
+    monkeypatch.setattr(_io, "_reopen", lambda *a: opened.append(1) or reopen(*a))
+    for idle in (False, True):  # busy machine: every format from _SPLIT_MIN_SECONDS
+        opened.clear()
+        monkeypatch.setattr(_io, "_idle_core", lambda idle=idle: idle)
+        y, _ = _load(path, 2, monkeypatch, offset=1.3, duration=seconds)
+        np.testing.assert_array_equal(y, ref)
+        assert len(opened) == int(split and idle), (key, seconds, idle)
+    if split:  # and at many points of a short span
+        for p in _points(ref.shape[1], seed=3):
+            Spy(monkeypatch, lambda n, p=p: [p])
+            y, _ = _load(path, 2, monkeypatch, offset=1.3, duration=seconds)
+            np.testing.assert_array_equal(y, ref)
+
+
 def test_split_equals_soundfile(monkeypatch, long_files):
     Spy(monkeypatch)
     path = long_files["flac-PCM_24"]
