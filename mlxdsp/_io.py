@@ -1382,7 +1382,8 @@ def save(
 
     The file is written to a temporary name in the destination folder and renamed over ``path`` only
     after the encoder (libsndfile, or libav for M4A/MP4/AAC) has closed it without error: on any
-    failure ``path`` is untouched.
+    failure ``path`` is untouched. FLAC of at least 2^19 samples (pcm16/pcm24) is encoded in parts on
+    ``MLXDSP_DECODE_THREADS`` threads (default 2) and stitched into the bytes one libsndfile pass writes.
 
     Parameters
     ----------
