@@ -637,12 +637,16 @@ cdef class FlacFile:
                 s.over_pos = 0
                 s.err = 0
                 s.target = -1
+                ok = True
                 if c.FLAC__stream_decoder_get_state(self._dec) >= c.FLAC__STREAM_DECODER_END_OF_STREAM:
-                    c.FLAC__stream_decoder_flush(self._dec)
-                ok = c.FLAC__stream_decoder_seek_absolute(self._dec, target)
+                    ok = c.FLAC__stream_decoder_flush(self._dec)  # seek_absolute refuses ABORTED
+                if ok:
+                    ok = c.FLAC__stream_decoder_seek_absolute(self._dec, target)
                 landed = ok and s.err == 0
-                if not ok:
-                    c.FLAC__stream_decoder_flush(self._dec)  # required after a SEEK_ERROR
+                # A flush is required after a SEEK_ERROR; only a failed allocation fails it (and
+                # reads then fail on the decoder's state as well).
+                if not ok and not c.FLAC__stream_decoder_flush(self._dec) and s.err == 0:
+                    s.err = ERR_NOMEM
         if not landed:
             reason = _reason(s.err) if s.err else "no frame holds it"
             s.err = 0
