@@ -458,7 +458,14 @@ def run_table(files: dict, budget: float, only: str | None = None) -> None:
         for peer in PEERS:
             if peer in fns:
                 try:
-                    times[peer] = median_ms(fns[peer], budget_s=budget, min_runs=3, max_runs=30)
+                    times[peer] = median_ms(
+                        fns[peer],
+                        budget_s=budget,
+                        min_runs=3,
+                        max_runs=30,
+                        warmup_runs=3,
+                        warmup_s=budget / 4,
+                    )
                 except Exception as err:  # noqa: BLE001 - a failing peer is a cell, not a crash
                     times[peer] = f"error: {type(err).__name__}"
         base = times.get("mlxdsp")
