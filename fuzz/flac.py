@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-import tempfile
 import warnings
 
 import atheris
+
+from fuzz import _run
 
 with atheris.instrument_imports(include=["mlxdsp"]):
     import numpy as np
@@ -28,9 +28,7 @@ with atheris.instrument_imports(include=["mlxdsp"]):
     import mlxdsp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_TMP = tempfile.mkdtemp(
-    prefix="mlxdsp-fuzz-flac-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None
-)
+_TMP = _run.scratch_dir("mlxdsp-fuzz-flac-")
 _PATH = os.path.join(_TMP, "input.flac")
 
 
@@ -108,18 +106,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("libfuzzer", nargs="*", help="extra libFuzzer flags after --")
     args = parser.parse_args(argv)
     _seed(args.corpus)
-    flags = [
-        sys.argv[0],
-        f"-max_total_time={args.seconds}",
-        "-rss_limit_mb=3072",
-        "-timeout=30",
-        "-max_len=65536",
-        "-print_final_stats=1",
-        *args.libfuzzer,
-        args.corpus,
-    ]
-    atheris.Setup(flags, one_input)
-    atheris.Fuzz()
+    _run.fuzz(
+        one_input,
+        seconds=args.seconds,
+        max_len=65536,
+        corpus=args.corpus,
+        extra=args.libfuzzer,
+    )
 
 
 if __name__ == "__main__":

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-import tempfile
 
 import atheris
+
+from fuzz import _run
 
 with atheris.instrument_imports(include=["mlxdsp"]):
     import mlxdsp
@@ -24,9 +24,7 @@ with atheris.instrument_imports(include=["mlxdsp"]):
 
 import numpy as np
 
-_TMP = tempfile.mkdtemp(
-    prefix="mlxdsp-fuzz-flac-save-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None
-)
+_TMP = _run.scratch_dir("mlxdsp-fuzz-flac-save-")
 BLOCK = 4096
 
 
@@ -89,17 +87,13 @@ def main(argv: list[str] | None = None) -> None:
     _io_flac_save.MIN_SAMPLES = 1
     _io_flac_save.MIN_PART_SAMPLES = 2 * BLOCK
     _io._cores = lambda: 2
-    flags = [
-        sys.argv[0],
-        f"-max_total_time={args.seconds}",
-        "-rss_limit_mb=3072",
-        "-timeout=60",
-        "-max_len=4096",
-        "-print_final_stats=1",
-        *args.libfuzzer,
-    ]
-    atheris.Setup(flags, one_input)
-    atheris.Fuzz()
+    _run.fuzz(
+        one_input,
+        seconds=args.seconds,
+        max_len=4096,
+        timeout=60,
+        extra=args.libfuzzer,
+    )
 
 
 if __name__ == "__main__":

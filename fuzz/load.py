@@ -16,18 +16,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import warnings
 
 import atheris
+
+from fuzz import _run
 
 with atheris.instrument_imports(include=["mlxdsp"]):
     import mlxdsp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_TMP = tempfile.mkdtemp(
-    prefix="mlxdsp-fuzz-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None
-)
+_TMP = _run.scratch_dir("mlxdsp-fuzz-")
 _PATH = os.path.join(_TMP, "input.bin")
 
 
@@ -165,18 +164,15 @@ def main(argv: list[str] | None = None) -> None:
         _seed_libav(args.corpus)
     else:
         _seed(args.corpus)
-    flags = [
-        sys.argv[0],
-        f"-max_total_time={args.seconds}",
-        f"-rss_limit_mb={args.rss_mb}",
-        f"-timeout={args.timeout}",
-        "-max_len=65536",
-        "-print_final_stats=1",
-        *args.libfuzzer,
-        args.corpus,
-    ]
-    atheris.Setup(flags, one_input)
-    atheris.Fuzz()
+    _run.fuzz(
+        one_input,
+        seconds=args.seconds,
+        max_len=65536,
+        corpus=args.corpus,
+        rss_mb=args.rss_mb,
+        timeout=args.timeout,
+        extra=args.libfuzzer,
+    )
 
 
 if __name__ == "__main__":

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-import tempfile
 import warnings
 
 import atheris
+
+from fuzz import _run
 
 with atheris.instrument_imports(include=["mlxdsp"]):
     import numpy as np
@@ -30,9 +30,7 @@ with atheris.instrument_imports(include=["mlxdsp"]):
     from mlxdsp import _io
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_TMP = tempfile.mkdtemp(
-    prefix="mlxdsp-fuzz-ogg-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None
-)
+_TMP = _run.scratch_dir("mlxdsp-fuzz-ogg-")
 _PATH = os.path.join(_TMP, "input.opus")
 
 
@@ -137,18 +135,15 @@ def main(argv: list[str] | None = None) -> None:
     # Split every load that has two parts' worth of frames (the parts restart the reader).
     _io._OPUS_SPLIT_MIN_SECONDS = _io._SPLIT_MIN_SECONDS = 0.01
     os.environ.setdefault("MLXDSP_DECODE_THREADS", "2")
-    flags = [
-        sys.argv[0],
-        f"-max_total_time={args.seconds}",
-        f"-rss_limit_mb={args.rss_mb}",
-        f"-timeout={args.timeout}",
-        "-max_len=131072",
-        "-print_final_stats=1",
-        *args.libfuzzer,
-        args.corpus,
-    ]
-    atheris.Setup(flags, one_input)
-    atheris.Fuzz()
+    _run.fuzz(
+        one_input,
+        seconds=args.seconds,
+        max_len=131072,
+        corpus=args.corpus,
+        rss_mb=args.rss_mb,
+        timeout=args.timeout,
+        extra=args.libfuzzer,
+    )
 
 
 if __name__ == "__main__":

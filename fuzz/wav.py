@@ -18,11 +18,11 @@ from __future__ import annotations
 import argparse
 import os
 import struct
-import sys
-import tempfile
 import warnings
 
 import atheris
+
+from fuzz import _run
 
 with atheris.instrument_imports(include=["mlxdsp"]):
     import mlxdsp
@@ -32,9 +32,7 @@ import numpy as np
 import soundfile as sf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_TMP = tempfile.mkdtemp(
-    prefix="mlxdsp-fuzz-wav-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None
-)
+_TMP = _run.scratch_dir("mlxdsp-fuzz-wav-")
 _PATH = os.path.join(_TMP, "input.wav")
 
 
@@ -124,18 +122,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("libfuzzer", nargs="*", help="extra libFuzzer flags after --")
     args = parser.parse_args(argv)
     _seed(args.corpus)
-    flags = [
-        sys.argv[0],
-        f"-max_total_time={args.seconds}",
-        f"-rss_limit_mb={args.rss_mb}",
-        f"-timeout={args.timeout}",
-        "-max_len=16384",
-        "-print_final_stats=1",
-        *args.libfuzzer,
-        args.corpus,
-    ]
-    atheris.Setup(flags, one_input)
-    atheris.Fuzz()
+    _run.fuzz(
+        one_input,
+        seconds=args.seconds,
+        max_len=16384,
+        corpus=args.corpus,
+        rss_mb=args.rss_mb,
+        timeout=args.timeout,
+        extra=args.libfuzzer,
+    )
 
 
 if __name__ == "__main__":

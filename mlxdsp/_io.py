@@ -336,7 +336,7 @@ def _split_limit(f, raw: bytes, size: int) -> int:
         # rate only) splits, each later part restarting libopus long enough before its first
         # sample to reproduce the full decode (_io_libav.open_opus_part); FFmpeg's own decoders
         # (MLXDSP_OGG_DECODER=ffmpeg) would differ.
-        return f.frames if f.decoder == "libopus (libav)" and f.samplerate == 48000 else 0
+        return f.frames if f.decoder.startswith("libopus (") and f.samplerate == 48000 else 0
     fmt = f.format
     if fmt & 0x0FFF0000 not in _SPLIT_CONTAINERS or fmt & 0xFFFF not in _SPLIT_ENCODINGS:
         return 0
@@ -370,9 +370,31 @@ def _cheap_to_decode(f) -> bool:
     )
 
 
-def _split_bounds(n: int, parts: int) -> list[int]:
-    """Part boundaries ``[0, b1, ..., n]`` of a span of ``n`` frames (equal parts)."""
-    return [n * i // parts for i in range(parts + 1)]
+def _split_bounds(n: int, parts: int, extra: int = 0) -> list[int]:
+    """Part boundaries ``[0, b1, ..., n]`` of a span of ``n`` frames decoded in ``parts`` parts at
+    once, when every part but the first also costs ``extra`` frames' worth of decoding first (a
+    second handle's open and seek; an Ogg Opus part's libopus restart): the first part takes more,
+    so that all parts finish together. Equal parts when ``extra`` is 0 or of the order of the span."""
+    share = (n + (parts - 1) * extra) // parts  # frames' worth of work per part
+    if parts < 2 or extra <= 0 or share - extra < 1:
+        return [n * i // parts for i in range(parts + 1)]
+    return [0, *(share + (i - 1) * (share - extra) for i in range(1, parts)), n]
+
+
+# What a later part costs before its first frame, in seconds of decoding the same format (measured on
+# the 180 s 44.1 kHz stereo benchmark files, quiet): libsndfile Vorbis opens in ~450 us (most of it
+# vorbis_synthesis_init), seeks in ~170 us and starts its thread, against ~1.9 ms of decoding per
+# second (a 1 s read at 120 s: one thread 2.56 ms, equal parts 2.67, these 2.31-2.42). Ogg Opus parts
+# decode the libopus restart (OPUS_EXACT_PREROLL_SECONDS, plus half a page on average).
+_SPLIT_EXTRA_BY_ENCODING = {0x0060: 0.4}
+
+
+def _split_extra_frames(f) -> int:
+    if isinstance(f, OggLibavReader):
+        return int((_io_libav.OPUS_EXACT_PREROLL_SECONDS + 0.5) * f.samplerate)
+    if isinstance(f, _sndfile.SndFile):
+        return int(_SPLIT_EXTRA_BY_ENCODING.get(f.format & 0xFFFF, 0.0) * f.samplerate)
+    return 0
 
 
 _FAILED_AFTER = re.compile(r"^([\w ]*? after )(\d+)( frames)")
@@ -398,8 +420,12 @@ def _readf_parts(f, raw, name, buf, pos, n, threads, limit, swap=..., planar=Fal
     the sequential semantics exactly: a short or failed first part is the result (the other parts
     are dropped); if a later part fails, ``f`` decodes on from the end of the first part, so frame
     counts and reasons are those of one sequential read."""
-    bounds = _split_bounds(n, threads) if threads > 1 and limit else [0, n]
-    if len(bounds) <= 2 or not all(0 < b < n and pos + b < limit for b in bounds[1:-1]):
+    if threads < 2 or not limit:
+        return _readf(f, buf, 0, n, swap, planar)
+    for bounds in (_split_bounds(n, threads, _split_extra_frames(f)), _split_bounds(n, threads)):
+        if all(0 < b < n and pos + b < limit for b in bounds[1:-1]):
+            break  # balanced parts, else equal parts, else (a boundary past the limit) one thread
+    else:
         return _readf(f, buf, 0, n, swap, planar)
     results: list = [None] * (len(bounds) - 1)
     junctions: list = [None] * (len(bounds) - 1)
@@ -468,7 +494,7 @@ def _same_reader(f, raw: bytes, name: str):
         return _io_flac.open_read(raw, name)
     g = _sndfile.open_read(raw, name)
     if isinstance(f, OggLibavReader) and f.decoder != "libsndfile":
-        return OggLibavReader(g, raw, name, f.decoder.split(" ")[0])
+        return OggLibavReader(g, raw, name, f.decoder.split(" ")[0], direct=f._direct)
     return g
 
 

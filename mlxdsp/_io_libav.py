@@ -176,7 +176,8 @@ class OggLibavReader:
     (:mod:`mlxdsp._io_ogg`, ~1.8x faster per core than libsndfile on a virtual machine) where that
     reader takes the file and ``direct`` is set (:func:`fast_reader` sets it), else through
     libavcodec's "libopus" wrapper asked for float output. The ``decoder`` name stays
-    ``"libopus (libav)"`` for both (the split decode keys on it). With ``MLXDSP_OGG_DECODER=ffmpeg``,
+    ``"libopus (direct)"`` for the first (also before the first read, while it is the one to be
+    tried), ``"libopus (libav)"`` for the second. With ``MLXDSP_OGG_DECODER=ffmpeg``,
     FFmpeg's own "opus" and "vorbis" decoders: ~2.5-3x faster than libsndfile, within 3e-7 of it (not
     bit-identical).
     Everything else is libsndfile's: the header checks made on open, ``frames``, ``format``, the
@@ -194,6 +195,7 @@ class OggLibavReader:
         self._g = None
         self._pos = 0  # frames delivered through libav
         self._sndfile = False  # reading through libsndfile (after a seek or a libav refusal)
+        self._via_libav = False  # the direct reader refused the file: libavcodec decodes it
         self.samplerate, self.channels, self.frames = f.samplerate, f.channels, f.frames
         self.format = f.format
 
@@ -202,8 +204,14 @@ class OggLibavReader:
 
     @property
     def decoder(self) -> str:
-        """Which decoder the reads go through: e.g. ``"libopus (libav)"``, or ``"libsndfile"``."""
-        return "libsndfile" if self._sndfile else f"{self._want} (libav)"
+        """Which decoder the reads go through: ``"libopus (direct)"`` (:mod:`mlxdsp._io_ogg`),
+        ``"libopus (libav)"``, ``"opus (libav)"``/``"vorbis (libav)"`` (FFmpeg's own), or
+        ``"libsndfile"``."""
+        if self._sndfile:
+            return "libsndfile"
+        if self._direct and not self._via_libav:
+            return "libopus (direct)"
+        return f"{self._want} (libav)"
 
     def _drop_libav(self) -> None:
         if self._g is not None:
@@ -242,6 +250,7 @@ class OggLibavReader:
                 self._sndfile = True
                 return None
             self._g = g
+            self._via_libav = True
         return self._g
 
     def readf_into(self, buf, start: int, frames: int) -> int:

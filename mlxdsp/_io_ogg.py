@@ -32,15 +32,3 @@ def open_opus(raw: bytes, name: str, frames: int, samplerate: int, channels: int
         r.close()
         return None
     return r
-
-
-def part_bounds(n: int, parts: int, extra: int) -> list[int]:
-    """Boundaries ``[0, b1, ..., n]`` of a span of ``n`` frames decoded in ``parts`` parts at once
-    when every part but the first also decodes ``extra`` frames before its first one (an Ogg Opus
-    part's libopus restart: ``OPUS_EXACT_PREROLL_SECONDS`` plus half a page on average), so that
-    all parts decode the same number of frames and finish together. Equal parts when that is not
-    possible (``extra`` of the order of the span)."""
-    share = (n + (parts - 1) * extra) // parts  # frames each part decodes
-    if parts < 2 or share - extra < 1:
-        return [n * i // parts for i in range(parts + 1)]
-    return [0, *(share + (i - 1) * (share - extra) for i in range(1, parts)), n]

@@ -251,7 +251,7 @@ def test_damaged_file_loads_as_libsndfile_decides(files, tmp_path):
 @pytest.mark.parametrize("parts", [1, 2, 3])
 @pytest.mark.parametrize("extra", [0, 96000, 120000])
 def test_part_bounds_give_every_part_the_same_work(n, parts, extra):
-    b = _io_ogg.part_bounds(n, parts, extra)
+    b = _io._split_bounds(n, parts, extra)
     assert b[0] == 0 and b[-1] == n and len(b) == parts + 1
     assert all(lo < hi for lo, hi in zip(b[:-1], b[1:], strict=True)) or n < parts
     work = [b[1]] + [hi - lo + extra for lo, hi in zip(b[1:-1], b[2:], strict=True)]

@@ -87,7 +87,7 @@ class Spy:
         monkeypatch.setattr(_io, "_MIN_AHEAD_BLOCK", 0)
         monkeypatch.setattr(_io, "_cheap_to_decode", lambda f: False)  # PCM decoded ahead too
         if points is not None:
-            monkeypatch.setattr(_io, "_split_bounds", lambda n, parts: [0, *points(n), n])
+            monkeypatch.setattr(_io, "_split_bounds", lambda n, parts, extra=0: [0, *points(n), n])
 
 
 def _load(path, threads, monkeypatch, **kw):
