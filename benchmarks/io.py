@@ -444,6 +444,11 @@ def _status(key: str) -> int:
     raise KeyError(key)
 
 
+def _ms(t: float) -> str:
+    """A time in ms with three significant digits below 1 ms (a 1 s WAV read is ~0.05 ms)."""
+    return f"{t:.3f}" if t < 1 else f"{t:.1f}"
+
+
 def run_table(files: dict, budget: float, only: str | None = None) -> None:
     from benchmarks.timing import format_table, median_ms
 
@@ -477,9 +482,9 @@ def run_table(files: dict, budget: float, only: str | None = None) -> None:
             elif isinstance(t, str):
                 cells.append(t)
             elif peer == "mlxdsp" or not isinstance(base, float):
-                cells.append(f"{t:.1f}")
+                cells.append(_ms(t))
             else:
-                cells.append(f"{t:.1f} ({t / base:.2f}x)")
+                cells.append(f"{_ms(t)} ({t / base:.2f}x)")
         table.append(cells)
         print(
             f"  {name}: "
