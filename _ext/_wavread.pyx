@@ -221,11 +221,12 @@ cdef bint _list_ok(const uint8_t *b, uint32_t length) noexcept nogil:
 
 
 cdef bint _fmt(const uint8_t *b, uint32_t size, Wav *w) noexcept nogil:
-    cdef uint32_t tag = _u16(b), ch = _u16(b + 2), rate = _u32(b + 4)
-    cdef uint32_t align = _u16(b + 12), bits = _u16(b + 14)
+    cdef uint32_t tag, ch, rate, align, bits
     cdef bint is_float
-    if size < 16:
+    if size < 16:  # before any read: the chunk may end at the end of the header buffer
         return False
+    tag, ch, rate = _u16(b), _u16(b + 2), _u32(b + 4)
+    align, bits = _u16(b + 12), _u16(b + 14)
     if tag == 0xFFFE:  # WAVE_FORMAT_EXTENSIBLE: libsndfile reads 40 bytes of it
         if size < 40:
             return False
