@@ -1,13 +1,16 @@
-"""What every fuzz entry point shares: a scratch folder for the input under test, and the libFuzzer
-run (atheris) with the flags the entry points agree on."""
+"""What every fuzz entry point shares: a scratch folder for the input under test, the command-line
+options, and the libFuzzer run (atheris) with the flags the entry points agree on."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
 
 import atheris
+
+_KEEP_CORPUS = object()  # arguments(): the entry point keeps no corpus folder
 
 
 def scratch_dir(prefix: str) -> str:
@@ -16,29 +19,36 @@ def scratch_dir(prefix: str) -> str:
     return tempfile.mkdtemp(prefix=prefix, dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
 
 
-def fuzz(
-    one_input,
-    *,
-    seconds: int,
-    max_len: int,
-    corpus: str | None = None,
-    rss_mb: int = 3072,
-    timeout: int = 30,
-    extra: list[str] | tuple[str, ...] = (),
-) -> None:
-    """Run libFuzzer over ``one_input`` for ``seconds``: inputs up to ``max_len`` bytes, a finding
-    past ``rss_mb`` MB of memory or ``timeout`` seconds for one input; ``corpus`` (a folder of
-    seeds, grown with what the run finds) is optional; ``extra`` libFuzzer flags go last."""
+def arguments(
+    prog: str, doc: str, *, corpus=_KEEP_CORPUS, seconds: int = 600, timeout: int = 30
+) -> argparse.ArgumentParser:
+    """The options of an entry point: ``--seconds``, ``--corpus`` (default ``corpus``; not offered
+    when left out), ``--rss-mb``, ``--timeout``, and extra libFuzzer flags after ``--``."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=seconds, help="total fuzzing time")
+    if corpus is not _KEEP_CORPUS:
+        parser.add_argument("--corpus", default=corpus, help="corpus folder (grows)")
+    parser.add_argument("--rss-mb", type=int, default=3072, help="memory limit: above is a finding")
+    parser.add_argument(
+        "--timeout", type=int, default=timeout, help="seconds per input: above is a hang"
+    )
+    parser.add_argument("libfuzzer", nargs="*", help="extra libFuzzer flags after --")
+    return parser
+
+
+def fuzz(one_input, args: argparse.Namespace, *, max_len: int) -> None:
+    """Run libFuzzer over ``one_input`` with the options :func:`arguments` parsed: inputs up to
+    ``max_len`` bytes, a finding past ``--rss-mb`` MB or ``--timeout`` seconds for one input."""
     flags = [
         sys.argv[0],
-        f"-max_total_time={seconds}",
-        f"-rss_limit_mb={rss_mb}",
-        f"-timeout={timeout}",
+        f"-max_total_time={args.seconds}",
+        f"-rss_limit_mb={args.rss_mb}",
+        f"-timeout={args.timeout}",
         f"-max_len={max_len}",
         "-print_final_stats=1",
-        *extra,
+        *args.libfuzzer,
     ]
-    if corpus is not None:
-        flags.append(corpus)
+    if getattr(args, "corpus", None) is not None:
+        flags.append(args.corpus)
     atheris.Setup(flags, one_input)
     atheris.Fuzz()

@@ -13,7 +13,6 @@ files with many frames (FFmpeg's encoder at block sizes 192..1152, libsndfile's 
 
 from __future__ import annotations
 
-import argparse
 import os
 import warnings
 
@@ -98,21 +97,12 @@ def one_input(data: bytes) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m fuzz.flac", description=__doc__.splitlines()[0]
+    parser = _run.arguments(
+        "python -m fuzz.flac", __doc__, corpus=os.path.join(HERE, "corpus-flac")
     )
-    parser.add_argument("--seconds", type=int, default=600, help="total fuzzing time")
-    parser.add_argument("--corpus", default=os.path.join(HERE, "corpus-flac"), help="corpus folder")
-    parser.add_argument("libfuzzer", nargs="*", help="extra libFuzzer flags after --")
     args = parser.parse_args(argv)
     _seed(args.corpus)
-    _run.fuzz(
-        one_input,
-        seconds=args.seconds,
-        max_len=65536,
-        corpus=args.corpus,
-        extra=args.libfuzzer,
-    )
+    _run.fuzz(one_input, args, max_len=65536)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ exception other than ``AudioFileError``, or a crash.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 import atheris
@@ -77,23 +76,14 @@ def one_input(data: bytes) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m fuzz.flac_save", description=__doc__.splitlines()[0]
+    args = _run.arguments("python -m fuzz.flac_save", __doc__, seconds=300, timeout=60).parse_args(
+        argv
     )
-    parser.add_argument("--seconds", type=int, default=300, help="total fuzzing time")
-    parser.add_argument("libfuzzer", nargs="*", help="extra libFuzzer flags after --")
-    args = parser.parse_args(argv)
     # Small parts, so that short inputs are cut into several; two threads whatever the machine has.
     _io_flac_save.MIN_SAMPLES = 1
     _io_flac_save.MIN_PART_SAMPLES = 2 * BLOCK
     _io._cores = lambda: 2
-    _run.fuzz(
-        one_input,
-        seconds=args.seconds,
-        max_len=4096,
-        timeout=60,
-        extra=args.libfuzzer,
-    )
+    _run.fuzz(one_input, args, max_len=4096)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ under ``tests/data/io/fuzz/`` (``tests/test_io_fuzz_corpus.py`` replays them).
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import warnings
@@ -141,22 +140,13 @@ def one_input(data: bytes) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m fuzz.load", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument("--seconds", type=int, default=600, help="total fuzzing time")
+    parser = _run.arguments("python -m fuzz.load", __doc__, corpus=None)
     parser.add_argument(
         "--backend",
         choices=("sndfile", "libav"),
         default="sndfile",
         help="seed with libsndfile formats, or with M4A/AAC/ALAC/Matroska for the FFmpeg backend",
     )
-    parser.add_argument("--corpus", default=None, help="corpus folder (grows)")
-    parser.add_argument("--rss-mb", type=int, default=3072, help="memory limit: above is a finding")
-    parser.add_argument(
-        "--timeout", type=int, default=30, help="seconds per input: above is a hang"
-    )
-    parser.add_argument("libfuzzer", nargs="*", help="extra libFuzzer flags after --")
     args = parser.parse_args(argv)
     if args.corpus is None:
         args.corpus = os.path.join(HERE, "corpus" if args.backend == "sndfile" else "corpus-libav")
@@ -164,15 +154,7 @@ def main(argv: list[str] | None = None) -> None:
         _seed_libav(args.corpus)
     else:
         _seed(args.corpus)
-    _run.fuzz(
-        one_input,
-        seconds=args.seconds,
-        max_len=65536,
-        corpus=args.corpus,
-        rss_mb=args.rss_mb,
-        timeout=args.timeout,
-        extra=args.libfuzzer,
-    )
+    _run.fuzz(one_input, args, max_len=65536)
 
 
 if __name__ == "__main__":

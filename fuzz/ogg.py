@@ -14,7 +14,6 @@ header gain). A finding is anything but success or ``AudioFileError`` (see fuzz/
 
 from __future__ import annotations
 
-import argparse
 import os
 import warnings
 
@@ -122,28 +121,13 @@ def one_input(data: bytes) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m fuzz.ogg", description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=600, help="total fuzzing time")
-    parser.add_argument("--corpus", default=os.path.join(HERE, "corpus-ogg"))
-    parser.add_argument("--rss-mb", type=int, default=3072, help="memory limit: above is a finding")
-    parser.add_argument(
-        "--timeout", type=int, default=30, help="seconds per input: above is a hang"
-    )
-    parser.add_argument("libfuzzer", nargs="*", help="extra libFuzzer flags after --")
+    parser = _run.arguments("python -m fuzz.ogg", __doc__, corpus=os.path.join(HERE, "corpus-ogg"))
     args = parser.parse_args(argv)
     _seed(args.corpus)
     # Split every load that has two parts' worth of frames (the parts restart the reader).
     _io._OPUS_SPLIT_MIN_SECONDS = _io._SPLIT_MIN_SECONDS = 0.01
     os.environ.setdefault("MLXDSP_DECODE_THREADS", "2")
-    _run.fuzz(
-        one_input,
-        seconds=args.seconds,
-        max_len=131072,
-        corpus=args.corpus,
-        rss_mb=args.rss_mb,
-        timeout=args.timeout,
-        extra=args.libfuzzer,
-    )
+    _run.fuzz(one_input, args, max_len=131072)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ integer replacements) do the rest.
 
 from __future__ import annotations
 
-import argparse
 import os
 import struct
 import warnings
@@ -110,27 +109,12 @@ def one_input(data: bytes) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m fuzz.wav", description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=600, help="total fuzzing time")
-    parser.add_argument(
-        "--corpus", default=os.path.join(HERE, "corpus", "wav"), help="corpus folder (grows)"
+    parser = _run.arguments(
+        "python -m fuzz.wav", __doc__, corpus=os.path.join(HERE, "corpus", "wav")
     )
-    parser.add_argument("--rss-mb", type=int, default=3072, help="memory limit: above is a finding")
-    parser.add_argument(
-        "--timeout", type=int, default=30, help="seconds per input: above is a hang"
-    )
-    parser.add_argument("libfuzzer", nargs="*", help="extra libFuzzer flags after --")
     args = parser.parse_args(argv)
     _seed(args.corpus)
-    _run.fuzz(
-        one_input,
-        seconds=args.seconds,
-        max_len=16384,
-        corpus=args.corpus,
-        rss_mb=args.rss_mb,
-        timeout=args.timeout,
-        extra=args.libfuzzer,
-    )
+    _run.fuzz(one_input, args, max_len=16384)
 
 
 if __name__ == "__main__":
