@@ -307,6 +307,21 @@ def _ogg_last_page_granule(raw: bytes, size: int) -> int:
     return max(0, granules[-2]) if len(granules) >= 2 else 0
 
 
+_last_granule_seen: tuple = (None, 0)
+
+
+def _last_granule(f, raw: bytes, size: int) -> int:
+    """:func:`_ogg_last_page_granule` of the file handle ``f`` reads, scanned once per handle: a
+    short Vorbis read asks twice (its seek, then its split limit). The handle itself is the key (kept
+    referenced, so no other object can take its identity)."""
+    global _last_granule_seen
+    seen, granule = _last_granule_seen
+    if seen is not f:
+        granule = _ogg_last_page_granule(raw, size)
+        _last_granule_seen = (f, granule)
+    return granule
+
+
 def _ogg_page_granules(buf: bytes, pos: int) -> list[int] | None:
     """Granules of the pages from ``buf[pos]`` on when they follow each other exactly to the end
     of ``buf``; None when they do not."""
@@ -341,7 +356,7 @@ def _split_limit(f, raw: bytes, size: int) -> int:
     if fmt & 0x0FFF0000 not in _SPLIT_CONTAINERS or fmt & 0xFFFF not in _SPLIT_ENCODINGS:
         return 0
     if fmt & 0xFFFF == _SF_VORBIS:
-        return min(f.frames, _ogg_last_page_granule(raw, size))
+        return min(f.frames, _last_granule(f, raw, size))
     return f.frames
 
 
@@ -645,7 +660,7 @@ def _seek(f, raw: bytes, size: int, start: int) -> None:
     if isinstance(f, LibavFile) or f.format & 0xFFFF != _SF_VORBIS:
         f.seek(start)
         return
-    safe = _ogg_last_page_granule(raw, size)
+    safe = _last_granule(f, raw, size)
     if start < safe:
         f.seek(start)
         return
