@@ -745,17 +745,6 @@ cdef class FlacFile:
             return 0
         return self._read(&out[0, start], out.shape[1], frames)
 
-    def read_pcm16_into(self, float[:, ::1] out, Py_ssize_t start, Py_ssize_t frames, bint swap,
-                        bint planar=False):
-        """The direct-read interface of ``mlxdsp/_io.py`` (``_readf`` when ``_pcm16_swap`` is not
-        None, as for libsndfile's raw 16-bit PCM): :meth:`readf_planar_into` when ``planar``, else
-        :meth:`readf_into`, for any sample size. ``swap`` must be False (samples are native)."""
-        if swap:
-            raise ValueError("libFLAC's samples need no byte swap")
-        if planar:
-            return self.readf_planar_into(out, start, frames)
-        return self.readf_into(out, start, frames)
-
     def log_info(self):
         return ""
 

@@ -174,28 +174,38 @@ def _declared_frames(f, raw: bytes, size: int) -> int | None:
 _RAW_PCM16_CONTAINERS = (0x010000, 0x0B0000, 0x220000, 0x020000, 0x180000, 0x030000, 0x130000)
 
 
-def _pcm16_swap(f) -> bool | None:
-    """For 16-bit PCM in a plain container: whether raw samples need a byte swap; otherwise None."""
+# ``_direct_mode``: the reader writes float32 itself, interleaved or planar (``readf_planar_into``).
+_OWN_LAYOUT = "own"
+
+
+def _direct_mode(f) -> bool | str | None:
+    """How :func:`_readf` reads ``f``: None, ``readf_into`` (interleaved); True/False, libsndfile's
+    raw 16-bit PCM reader (byte swap or not; planar possible); :data:`_OWN_LAYOUT`, a reader of our
+    own that writes float32 in either layout (``readf_into`` / ``readf_planar_into``)."""
     if isinstance(f, LibavFile):
         return None
-    if isinstance(f, _io_flac.FlacFile):
-        return False  # decodes planar or interleaved float32 itself (FlacFile.read_pcm16_into)
+    if hasattr(f, "readf_planar_into"):
+        return _OWN_LAYOUT
     fmt = f.format
     if fmt & 0xFFFF != 0x0002 or fmt & 0x0FFF0000 not in _RAW_PCM16_CONTAINERS:
         return None
     return f.raw_needs_endswap()
 
 
-def _readf(f, buf, start: int, want: int, swap=..., planar=False) -> tuple[int, str | None]:
+def _readf(f, buf, start: int, want: int, mode=..., planar=False) -> tuple[int, str | None]:
     """``readf_into`` that reports a decoder error as ``(frames decoded, reason)`` instead of raising.
 
-    16-bit PCM goes through the raw reader; ``swap`` (from :func:`_pcm16_swap`) may be passed in
-    to skip the per-call format check. ``planar`` (raw 16-bit PCM only): ``buf`` is [channels, n].
+    ``mode`` (from :func:`_direct_mode`) may be passed in to skip the per-call check. ``planar``
+    (``mode`` not None): ``buf`` is [channels, n].
     """
     if want == 0:
         return 0, None
     try:
-        fast = _pcm16_swap(f) if swap is ... else swap
+        fast = _direct_mode(f) if mode is ... else mode
+        if fast is _OWN_LAYOUT:
+            if planar:
+                return f.readf_planar_into(buf, start, want), None
+            return f.readf_into(buf, start, want), None
         if fast is not None:
             return f.read_pcm16_into(buf, start, want, fast, planar), None
         return f.readf_into(buf, start, want), None
@@ -425,8 +435,8 @@ def _reopen(f, raw: bytes, name: str):
     return _sndfile.open_read(raw, name)
 
 
-def _readf_parts(f, raw, name, buf, pos, n, threads, limit, swap=..., planar=False):
-    """``_readf(f, buf, 0, n, swap, planar)`` for ``f`` positioned at file frame ``pos``, decoded
+def _readf_parts(f, raw, name, buf, pos, n, threads, limit, mode=..., planar=False):
+    """``_readf(f, buf, 0, n, mode, planar)`` for ``f`` positioned at file frame ``pos``, decoded
     in ``threads`` parts at once: the first by ``f`` on this thread, each other by a fresh handle of
     the same file seeked to its first frame, on its own thread (the decoders release the GIL), each
     writing its own rows (columns when ``planar``) of ``buf``.
@@ -436,12 +446,12 @@ def _readf_parts(f, raw, name, buf, pos, n, threads, limit, swap=..., planar=Fal
     are dropped); if a later part fails, ``f`` decodes on from the end of the first part, so frame
     counts and reasons are those of one sequential read."""
     if threads < 2 or not limit:
-        return _readf(f, buf, 0, n, swap, planar)
+        return _readf(f, buf, 0, n, mode, planar)
     for bounds in (_split_bounds(n, threads, _split_extra_frames(f)), _split_bounds(n, threads)):
         if all(0 < b < n and pos + b < limit for b in bounds[1:-1]):
             break  # balanced parts, else equal parts, else (a boundary past the limit) one thread
     else:
-        return _readf(f, buf, 0, n, swap, planar)
+        return _readf(f, buf, 0, n, mode, planar)
     results: list = [None] * (len(bounds) - 1)
     junctions: list = [None] * (len(bounds) - 1)
     checked = _JUNCTION_FRAMES if isinstance(f, OggLibavReader) and not planar else 0
@@ -456,7 +466,7 @@ def _readf_parts(f, raw, name, buf, pos, n, threads, limit, swap=..., planar=Fal
                     junctions[i] = np.empty((back, f.channels), np.float32)
                     if _readf(g, junctions[i], 0, back) != (back, None):
                         return
-                results[i] = _readf(g, buf, lo, hi - lo, swap, planar)
+                results[i] = _readf(g, buf, lo, hi - lo, mode, planar)
         except Exception:  # noqa: BLE001 - any failure: f decodes this part sequentially
             results[i] = None
 
@@ -467,7 +477,7 @@ def _readf_parts(f, raw, name, buf, pos, n, threads, limit, swap=..., planar=Fal
     for t in workers:
         t.start()
     try:
-        results[0] = _readf(f, buf, 0, bounds[1], swap, planar)
+        results[0] = _readf(f, buf, 0, bounds[1], mode, planar)
     finally:
         for t in workers:
             t.join()
@@ -488,7 +498,7 @@ def _readf_parts(f, raw, name, buf, pos, n, threads, limit, swap=..., planar=Fal
     ):
         return n, None
     first = bounds[1]
-    more, reason = _readf(f, buf, first, n - first, swap, planar)
+    more, reason = _readf(f, buf, first, n - first, mode, planar)
     if reason is not None:  # "decoding failed after k frames": counted from the start of the read
         reason = _FAILED_AFTER.sub(lambda m: f"{m[1]}{int(m[2]) + first}{m[3]}", reason, count=1)
     return first + more, reason
@@ -517,7 +527,7 @@ def _block_buffer(ch: int, step: int, planar: bool) -> np.ndarray:
     return np.empty((ch, step) if planar else (step, ch), np.float32)
 
 
-def _blocks_sequential(f, n, step, swap, planar, skip=0):
+def _blocks_sequential(f, n, step, mode, planar, skip=0):
     """Decode ``n`` frames from ``f``'s position in blocks of ``step``; yields ``(buf, got, want,
     reason)`` (``buf`` is reused: consume it before the next step) and stops after a short block.
     Blocks before frame ``skip`` are decoded but not yielded, unless one of them fails."""
@@ -525,7 +535,7 @@ def _blocks_sequential(f, n, step, swap, planar, skip=0):
     done = 0
     while done < n:
         want = min(step, n - done)
-        got, reason = _readf(f, buf, 0, want, swap, planar)
+        got, reason = _readf(f, buf, 0, want, mode, planar)
         short = got < want
         if done >= skip:
             yield buf, got, want, reason
@@ -536,7 +546,7 @@ def _blocks_sequential(f, n, step, swap, planar, skip=0):
             return
 
 
-def _blocks(f, raw, name, pos, n, step, threads, limit, swap=..., planar=False):
+def _blocks(f, raw, name, pos, n, step, threads, limit, mode=..., planar=False):
     """:func:`_blocks_sequential` of ``f`` (positioned at file frame ``pos``), decoded ahead on
     ``threads`` threads: with ``limit`` (:func:`_split_limit`), segments of whole blocks are decoded
     by ``f`` and fresh handles in turn (each seeks to its segment) and handed over in order, the
@@ -552,7 +562,7 @@ def _blocks(f, raw, name, pos, n, step, threads, limit, swap=..., planar=False):
     segs = list(zip(starts, [*starts[1:], n], strict=True))
     hs = min(threads, len(segs))
     if threads < 2 or n <= step:
-        yield from _blocks_sequential(f, n, step, swap, planar)
+        yield from _blocks_sequential(f, n, step, mode, planar)
         return
     # One handle (a format that is not split): decodes ahead of the consumer by a few blocks.
     ahead = seg_blocks + 1 if hs > 1 else 4
@@ -582,7 +592,7 @@ def _blocks(f, raw, name, pos, n, step, threads, limit, swap=..., planar=False):
                     if buf is None or stop.is_set():
                         return
                     want = min(step, hi - lo)
-                    got, reason = _readf(handle, buf, 0, want, swap, planar)
+                    got, reason = _readf(handle, buf, 0, want, mode, planar)
                     ready[h].put((buf, got, want, reason))
                     lo += got
                     if got < want:
@@ -626,7 +636,7 @@ def _blocks(f, raw, name, pos, n, step, threads, limit, swap=..., planar=False):
         with _same_reader(f, raw, name) as g:
             if pos:
                 _seek(g, raw, os.stat(raw).st_size, pos)
-            yield from _blocks_sequential(g, n, step, swap, planar, skip=fallback)
+            yield from _blocks_sequential(g, n, step, mode, planar, skip=fallback)
 
 
 def _expected(f, n: int) -> int | None:
@@ -760,8 +770,8 @@ def _decode(fn, f, raw, name, size, start, n, *, mono, strict, planar=False, thr
     """Decode ``n`` frames from the current position. Returns [m, ch'] (ch' = 1 if mono): an evaluated
     mx.array, or for a small result (:data:`_SMALL_RESULT_BYTES`) the NumPy buffer it was decoded
     into (:func:`_finish` copies it into MLX); ``ch'`` and whether the array is [ch', m] instead:
-    ``planar`` asks for that where the decoder can write it directly (raw 16-bit PCM into a large
-    result; a channels-first result then needs no transpose). ``threads``: decode in that many parts
+    ``planar`` asks for that where the decoder can write it directly (raw 16-bit PCM, or a reader of
+    our own, into a large result; a channels-first result then needs no transpose). ``threads``: decode in that many parts
     at once where bit-identical (:func:`_readf_parts`)."""
     ch = f.channels
     out_ch = 1 if mono else ch
@@ -771,10 +781,10 @@ def _decode(fn, f, raw, name, size, start, n, *, mono, strict, planar=False, thr
     # a small result is copied into MLX anyway (in the requested layout, :func:`_finish`), and the
     # interleaved conversion is cheaper (1 s stereo: 20 vs 27 us).
     planar = planar and n * ch * 4 > _SMALL_RESULT_BYTES
-    swap = _pcm16_swap(f) if planar and trusted and not (mono and ch > 1) else None
-    if swap is not None:
+    mode = _direct_mode(f) if planar and trusted and not (mono and ch > 1) else None
+    if mode is not None:
         out = _result_buffer((ch, n))
-        got, reason = _readf_parts(f, raw, name, out, start, n, threads, limit, swap, True)
+        got, reason = _readf_parts(f, raw, name, out, start, n, threads, limit, mode, True)
         data = out if got == n else out[:, :got]
     elif trusted and not (mono and ch > 1):
         # The fast path: decode straight into the buffer that becomes the result.
@@ -803,9 +813,9 @@ def _decode(fn, f, raw, name, size, start, n, *, mono, strict, planar=False, thr
         declared = _declared_frames(f, raw, size)
         if declared is not None:
             _truncated(fn, name, start + got, declared, strict)
-    if swap is None and got < data.shape[0]:
+    if mode is None and got < data.shape[0]:
         data = data[:got]
-    return data, out_ch, swap is not None
+    return data, out_ch, mode is not None
 
 
 def _finish(data, layout: str, dtype: str, planar: bool = False) -> mx.array:
@@ -1188,13 +1198,13 @@ def _stream(
         pending: list[np.ndarray] = []
         pending_len = 0
         direct = resampler is None and not (mono and ch > 1)
-        swap = _pcm16_swap(f)  # raw PCM16 reader, decided once per stream
+        mode = _direct_mode(f)  # raw PCM16 or a reader of our own, decided once per stream
         # Raw PCM16 to channels_first: de-interleaved by the reader, no transpose per chunk.
         # (only for chunks decoded into their own buffer: small ones are read interleaved, as in
         # _decode)
         planar = (
             direct
-            and swap is not None
+            and mode is not None
             and layout == "channels_first"
             and chunk * ch * 4 > _SMALL_RESULT_BYTES
         )
@@ -1218,7 +1228,7 @@ def _stream(
                 if small is None or small.shape != shape:
                     small = np.empty(shape, np.float32)
                 out = small
-            got, why = _readf(f, out, 0, want, swap, planar)
+            got, why = _readf(f, out, 0, want, mode, planar)
             reason = reason or why
             got_total += got
             left -= got
@@ -1240,7 +1250,7 @@ def _stream(
             block,
             threads,
             limit,
-            swap if direct else ...,
+            mode if direct else ...,
             planar,
         )
         with contextlib.closing(blocks):
