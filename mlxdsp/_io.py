@@ -23,7 +23,7 @@ from typing import Literal
 import mlx.core as mx
 import numpy as np
 
-from . import _checks, _io_flac, _io_libav, _io_wav
+from . import _checks, _io_flac, _io_libav, _io_vorbis, _io_wav
 from ._audioinfo import (
     CONTAINERS,
     INTEGER_ENCODINGS,
@@ -128,6 +128,10 @@ def _open_read(fn: str, path):
                 name,
                 frames_decoded=0,
             ) from None
+    if found == "OGG" and _io_vorbis.vorbis_header(head):
+        g = _io_vorbis.open_read(raw, name)  # libvorbis directly (mlxdsp/_io_vorbis.py)
+        if g is not None:
+            return g, raw, name, st.st_size
     try:
         f = _sndfile.open_read(raw, name)
     except AudioFileError as err:
@@ -155,7 +159,9 @@ def _open_read(fn: str, path):
 
 def _declared_frames(f, raw: bytes, size: int) -> int | None:
     """Frames the container header promised, when the file holds fewer (a cut-off download)."""
-    if isinstance(f, LibavFile):  # its stated length is f.frames: a short decode says so itself
+    if isinstance(f, (LibavFile, _io_vorbis.VorbisReader)):
+        # Its stated length is f.frames, and a short decode says so itself (the Vorbis reader's
+        # index found the end page at the end of the file).
         return None
     fmt, _ = format_names(f.format)
     if fmt in ("WAV", "WAVEX", "W64", "RF64", "AIFF", "CAF", "AU"):
@@ -356,6 +362,8 @@ def _split_limit(f, raw: bytes, size: int) -> int:
         # ALAC seeks exactly; AAC does not (noise substitution draws other noise after a seek);
         # others (Opus in WebM, ...) decode from the start on seek: nothing to gain.
         return f.frames if f.names[1] == "ALAC" else 0
+    if isinstance(f, _io_vorbis.VorbisReader):
+        return f.frames  # seeks exactly anywhere (restarts libvorbis where the index says)
     if isinstance(f, OggLibavReader) and f.decoder != "libsndfile":
         # Ogg Opus through libopus from the first sample (48 kHz: libav's libopus decodes at that
         # rate only) splits, each later part restarting libopus long enough before its first
@@ -375,7 +383,7 @@ def _reseeks_exactly(f) -> bool:
     not (after ~30000 decoded frames a seek lands on wrong samples; its first seek is exact), so
     each Vorbis segment gets a fresh handle; so does each Ogg Opus segment (a seek of ``f`` itself
     would hand it back to libsndfile, whose 80 ms pre-roll is not exact)."""
-    if isinstance(f, LibavFile):
+    if isinstance(f, (LibavFile, _io_vorbis.VorbisReader)):
         return True
     return f.format & 0xFFFF != _SF_VORBIS and not isinstance(f, OggLibavReader)
 
@@ -417,6 +425,8 @@ _SPLIT_EXTRA_BY_ENCODING = {0x0060: 0.4}
 def _split_extra_frames(f) -> int:
     if isinstance(f, OggLibavReader):
         return int((_io_libav.OPUS_EXACT_PREROLL_SECONDS + 0.5) * f.samplerate)
+    if isinstance(f, _io_vorbis.VorbisReader):
+        return int(_io_vorbis.SPLIT_EXTRA_SECONDS * f.samplerate)
     if isinstance(f, _sndfile.SndFile):
         return int(_SPLIT_EXTRA_BY_ENCODING.get(f.format & 0xFFFF, 0.0) * f.samplerate)
     return 0
@@ -432,6 +442,8 @@ def _reopen(f, raw: bytes, name: str):
         return _io_libav.open_opus_part(f)
     if isinstance(f, _io_flac.FlacFile):
         return _io_flac.open_read(raw, name)
+    if isinstance(f, _io_vorbis.VorbisReader):
+        return _io_vorbis.reopen(raw, name)
     return _sndfile.open_read(raw, name)
 
 
@@ -517,6 +529,8 @@ def _same_reader(f, raw: bytes, name: str):
         return _io_libav.open_read(raw, name)
     if isinstance(f, _io_flac.FlacFile):
         return _io_flac.open_read(raw, name)
+    if isinstance(f, _io_vorbis.VorbisReader):
+        return _io_vorbis.reopen(raw, name)
     g = _sndfile.open_read(raw, name)
     if isinstance(f, OggLibavReader) and f.decoder != "libsndfile":
         return OggLibavReader(g, raw, name, f.decoder.split(" ")[0], direct=f._direct)
@@ -667,7 +681,7 @@ def _seek(f, raw: bytes, size: int, start: int) -> None:
     """``f.seek(start)``, except into the last Ogg page of a libsndfile Vorbis file, where
     libsndfile 1.2's seek lands on wrong samples (up to 0.7 off; soundfile reads the same): there
     it seeks to the last frame before that page and decodes forward (at most one page)."""
-    if isinstance(f, LibavFile) or f.format & 0xFFFF != _SF_VORBIS:
+    if isinstance(f, (LibavFile, _io_vorbis.VorbisReader)) or f.format & 0xFFFF != _SF_VORBIS:
         f.seek(start)
         return
     safe = _last_granule(f, raw, size)

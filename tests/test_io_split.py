@@ -9,6 +9,7 @@ bit-identical to soundfile (tests/test_io.py); one check here also compares with
 
 from __future__ import annotations
 
+import os
 import threading
 import warnings
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 import soundfile as sf
 
 import mlxdsp
-from mlxdsp import AudioFileError, ParameterError, _io, _io_libav
+from mlxdsp import AudioFileError, ParameterError, _io, _io_libav, _io_vorbis
 from tests.test_io import FORMATS as IO_FORMATS
 from tests.test_io import _signal
 
@@ -150,8 +151,8 @@ def test_split_load_options(monkeypatch, files, key):
     [
         ("flac-PCM_16", 0.8, True),  # the libFLAC reader: from 0.75 s (split_min_seconds)
         ("flac-PCM_16", 0.7, False),
-        ("ogg-VORBIS", 1.0, True),  # libsndfile Vorbis: from 1 s (_SPLIT_MIN_BY_ENCODING)
-        ("ogg-VORBIS", 0.9, False),
+        ("ogg-VORBIS", 0.3, True),  # the libvorbis reader: from 0.25 s (split_min_seconds)
+        ("ogg-VORBIS", 0.2, False),
         ("mp3-MPEG_LAYER_III", 1.0, False),  # others: from _SPLIT_MIN_SECONDS (2 s)
     ],
 )
@@ -194,8 +195,9 @@ def _vorbis_in_writes_of_4096(path):
 
 
 def test_vorbis_split_stays_out_of_the_last_page(monkeypatch, tmp_path):
-    # libsndfile 1.2 seeks inside a Vorbis file's last Ogg page land on wrong samples: the split
-    # never puts a part boundary there.
+    # libsndfile 1.2 seeks inside a Vorbis file's last Ogg page land on wrong samples: where
+    # libsndfile decodes Vorbis, the split never puts a part boundary there.
+    monkeypatch.setenv(_io_vorbis.DISABLE_ENV, "libsndfile")
     path = _vorbis_in_writes_of_4096(tmp_path / "v.ogg")
     ref, _ = _load(path, 1, monkeypatch)
     n = ref.shape[1]
@@ -207,13 +209,34 @@ def test_vorbis_split_stays_out_of_the_last_page(monkeypatch, tmp_path):
         assert spy.opened == (1 if p < limit else 0)
 
 
-def test_vorbis_partial_reads_in_the_last_page_match_the_full_decode(monkeypatch, tmp_path):
+def test_vorbis_reader_splits_anywhere(monkeypatch, tmp_path):
+    # The libvorbis reader's seeks are exact up to the last frame: parts may start in the last page.
+    if not _io_vorbis.available():
+        pytest.skip("built without libogg/libvorbis development files")
+    path = _vorbis_in_writes_of_4096(tmp_path / "v.ogg")
+    ref, _ = _load(path, 1, monkeypatch)
+    n = ref.shape[1]
+    assert _limit(path) == n
+    for p in (n - 4097, n - 2000, n - 1):
+        spy = Spy(monkeypatch, lambda n, p=p: [p])
+        np.testing.assert_array_equal(_load(path, 2, monkeypatch)[0], ref)
+        assert spy.opened == 1
+
+
+@pytest.mark.parametrize("decoder", ["libvorbis", "libsndfile"])
+def test_vorbis_partial_reads_in_the_last_page_match_the_full_decode(
+    monkeypatch, tmp_path, decoder
+):
     # libsndfile's own seek there is wrong (soundfile.read(start=...) is off by up to ~0.7):
-    # mlxdsp seeks before the last page and decodes forward.
+    # mlxdsp seeks before the last page and decodes forward, or its own reader seeks exactly.
+    if decoder == "libsndfile":
+        monkeypatch.setenv(_io_vorbis.DISABLE_ENV, "libsndfile")
+    elif not _io_vorbis.available():
+        pytest.skip("built without libogg/libvorbis development files")
     path = _vorbis_in_writes_of_4096(tmp_path / "v.ogg")
     full, _ = _load(path, 1, monkeypatch)
     n = full.shape[1]
-    limit = _limit(path)
+    limit = _io._ogg_last_page_granule(os.fsencode(path), os.path.getsize(path))
     starts = [limit - 1, limit, limit + 1, (limit + n) // 2, n - 2000, n - 1]
     off = sf.read(path, start=n - 2000, dtype="float32")[0].T
     assert np.abs(off - full[:, n - 2000 :]).max() > 1e-3  # the libsndfile seek it works around
