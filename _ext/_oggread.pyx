@@ -155,47 +155,35 @@ cdef const uint8_t *_map_file(bytes raw, int64_t *size) noexcept:
     return m
 
 
-cdef class OpusReader:
-    """A mapped Ogg Opus file decoded by one libopus ``OpusDecoder``. Made by :func:`open_opus`."""
+cdef class _OggReader:
+    """What the Ogg readers share: libogg's page sync and stream state, fed from the mapped file
+    (``_map``) or by ``pread`` (``_fd``); the page being decoded; the read state; the interface
+    ``readf_into`` / ``readf_planar_into`` / ``close`` over each reader's ``_fill``."""
 
-    cdef const uint8_t *_map
-    cdef int64_t _size
-    cdef Pages _pg
-    cdef int _audio           # index of the first audio page
-    cdef int _gain
     cdef og.ogg_sync_state _oy
     cdef og.ogg_stream_state _os
     cdef bint _oy_init, _os_init
-    cdef op.OpusDecoder *_dec
-    cdef float *_pend         # one decoded packet not yet (fully) delivered
-    cdef int _pend_off, _pend_n
+    cdef const uint8_t *_map
+    cdef int _fd
+    cdef int64_t _size
+    cdef unsigned int _serial
     cdef int64_t _feed        # next byte to hand to libogg
-    cdef int64_t _dec_pos     # granule (48 kHz sample) of the next decoded sample
-    cdef int64_t _skip_to     # decoded samples before this granule are dropped
-    cdef int64_t _out_pos     # output frame of the next delivered frame
     cdef int64_t _page_gran   # granule of the page whose packets are being decoded
     cdef bint _page_eos, _have_page
     cdef int _state
-    cdef str _msg
-    cdef readonly int channels, preskip, samplerate, format
-    cdef readonly int64_t frames_declared
+    cdef readonly int channels, samplerate, format
     cdef readonly str path, decoder
-    cdef public int64_t preroll  # a seek restarts libopus at least this many samples early
 
     def __cinit__(self):
         self._map = NULL
-        self._dec = NULL
-        self._pend = NULL
+        self._fd = -1
         self._oy_init = False
         self._os_init = False
 
     def __dealloc__(self):
-        self._release()
+        self._release_demux()
 
-    cdef void _release(self) noexcept:
-        if self._dec != NULL:
-            op.opus_decoder_destroy(self._dec)
-            self._dec = NULL
+    cdef void _release_demux(self) noexcept:
         if self._os_init:
             og.ogg_stream_clear(&self._os)
             self._os_init = False
@@ -205,9 +193,172 @@ cdef class OpusReader:
         if self._map != NULL:
             munmap(<void *> self._map, self._size)
             self._map = NULL
+        if self._fd >= 0:
+            c_close(self._fd)
+            self._fd = -1
+
+    cdef void _release(self) noexcept:
+        """Free everything (each reader adds its own)."""
+        self._release_demux()
+
+    cdef int _demux_init(self) except -1:
+        og.ogg_sync_init(&self._oy)
+        self._oy_init = True
+        if og.ogg_stream_init(&self._os, <int> self._serial) != 0:
+            raise MemoryError()
+        self._os_init = True
+        return 0
+
+    cdef int _demux_reset(self, int64_t offset) except -1:
+        """Read pages from byte ``offset`` on (the start of a page)."""
+        if og.ogg_sync_reset(&self._oy) != 0:
+            raise AudioFileError(f"'{self.path}': libogg cannot reset its sync state", self.path)
+        if og.ogg_stream_reset_serialno(&self._os, <int> self._serial) != 0:
+            raise AudioFileError(f"'{self.path}': libogg cannot reset its stream", self.path)
+        self._feed = offset
+        self._have_page = False
+        self._state = _READING
+        return 0
+
+    cdef int _next_page(self) noexcept nogil:
+        """Hand libogg the next page; 0, or 1 at the end of the data, or -1 (``_state`` set)."""
+        cdef og.ogg_page page
+        cdef int r
+        cdef int64_t k
+        cdef Py_ssize_t got
+        cdef char *dst
+        while True:
+            r = og.ogg_sync_pageout(&self._oy, &page)
+            if r == 1:
+                break
+            if r < 0:  # bytes skipped: a damaged page (bad CRC) or garbage between pages
+                self._state = _FAILED
+                return -1
+            if self._feed >= self._size:
+                self._state = _ENDED
+                return 1
+            k = min(<int64_t> _FEED, self._size - self._feed)
+            dst = og.ogg_sync_buffer(&self._oy, k)
+            if dst == NULL:
+                self._state = _FAILED
+                return -1
+            if self._map != NULL:
+                memcpy(dst, self._map + self._feed, k)
+            else:
+                got = pread(self._fd, dst, <size_t> k, self._feed)
+                if got != k:  # a read error, or the file shrank
+                    self._state = _FAILED
+                    return -1
+            if og.ogg_sync_wrote(&self._oy, k) != 0:
+                self._state = _FAILED
+                return -1
+            self._feed += k
+        if <unsigned int> og.ogg_page_serialno(&page) != self._serial:
+            self._state = _FAILED
+            return -1
+        if og.ogg_stream_pagein(&self._os, &page) != 0:
+            self._state = _FAILED
+            return -1
+        self._page_gran = og.ogg_page_granulepos(&page)
+        self._page_eos = og.ogg_page_eos(&page) != 0
+        self._have_page = True
+        return 0
+
+    cdef int64_t _fill(self, float *dst, Py_ssize_t rows, int64_t want) noexcept nogil:
+        """Decode up to ``want`` frames into ``dst``: interleaved when ``rows`` is 0, else planar
+        (channel ``j`` at ``dst + j * rows``). Stops early at the end or on a failure (``_state``)."""
+        return 0
+
+    cdef str _what(self):
+        return "Ogg"
+
+    def readf_into(self, float[:, ::1] out, Py_ssize_t start, Py_ssize_t frames):
+        """Decode up to ``frames`` frames into rows ``start:start+frames`` of ``out`` [n, channels].
+
+        Returns the frames decoded (fewer at the end, or where the data end). A damaged page or
+        packet raises ``AudioFileError`` with ``frames_decoded``."""
+        self._check_region(out.shape[1], out.shape[0], start, frames, "rows")
+        return self._read(&out[start, 0], 0, frames) if frames else 0
+
+    def readf_planar_into(self, float[:, ::1] out, Py_ssize_t start, Py_ssize_t frames):
+        """:meth:`readf_into` for ``out`` [channels, n]: frames go to columns ``start:start+frames``."""
+        self._check_region(out.shape[0], out.shape[1], start, frames, "columns")
+        return self._read(&out[0, start], out.shape[1], frames) if frames else 0
+
+    cdef int _check_region(self, Py_ssize_t ch, Py_ssize_t n, Py_ssize_t start, Py_ssize_t frames,
+                           str what) except -1:
+        self._check_open()
+        if ch != self.channels:
+            raise ValueError(f"buffer has {ch} channels, file has {self.channels}")
+        if start < 0 or frames < 0 or start + frames > n:
+            raise ValueError(f"{what} {start}:{start + frames} outside buffer of {n}")
+        return 0
+
+    cdef int64_t _read(self, float *dst, Py_ssize_t rows, int64_t frames) except -1:
+        cdef int64_t got
+        with nogil:
+            got = self._fill(dst, rows, frames)
+        if self._state == _FAILED and got < frames:
+            raise AudioFileError(
+                f"'{self.path}': decoding failed after {got} frames: damaged {self._what()} page "
+                f"or packet near byte {self._feed}",
+                self.path,
+                frames_decoded=got,
+            )
+        return got
+
+    cdef int _check_open(self) except -1:
+        if self._map == NULL and self._fd < 0:
+            raise ValueError(f"'{self.path}': the {self._what()} reader is closed")
+        return 0
+
+    def close(self):
+        self._release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+cdef class OpusReader(_OggReader):
+    """A mapped Ogg Opus file decoded by one libopus ``OpusDecoder``. Made by :func:`open_opus`."""
+
+    cdef Pages _pg
+    cdef int _audio           # index of the first audio page
+    cdef int _gain
+    cdef op.OpusDecoder *_dec
+    cdef float *_pend         # one decoded packet not yet (fully) delivered
+    cdef int _pend_off, _pend_n
+    cdef int64_t _dec_pos     # granule (48 kHz sample) of the next decoded sample
+    cdef int64_t _skip_to     # decoded samples before this granule are dropped
+    cdef int64_t _out_pos     # output frame of the next delivered frame
+    cdef readonly int preskip
+    cdef readonly int64_t frames_declared
+    cdef public int64_t preroll  # a seek restarts libopus at least this many samples early
+
+    def __cinit__(self):
+        self._dec = NULL
+        self._pend = NULL
+
+    def __dealloc__(self):
+        self._release_own()
+
+    cdef void _release_own(self) noexcept:
+        if self._dec != NULL:
+            op.opus_decoder_destroy(self._dec)
+            self._dec = NULL
         _pages_free(&self._pg)
         free(self._pend)
         self._pend = NULL
+
+    cdef void _release(self) noexcept:
+        self._release_own()
+        self._release_demux()
+
+    cdef str _what(self):
+        return "Ogg Opus"
 
     # --- opening ----------------------------------------------------------------------------------
 
@@ -286,69 +437,31 @@ cdef class OpusReader:
     cdef int _restart(self, int page, int64_t target) except -1:
         """Decode from ``page`` (not continued) with a fresh decoder; deliver from frame ``target``."""
         self._new_decoder()
-        if og.ogg_sync_reset(&self._oy) != 0:
-            raise AudioFileError(f"'{self.path}': libogg cannot reset its sync state", self.path)
-        if og.ogg_stream_reset_serialno(&self._os, <int> self._pg.serial) != 0:
-            raise AudioFileError(f"'{self.path}': libogg cannot reset its stream", self.path)
-        self._feed = self._pg.off[page]
+        self._demux_reset(self._pg.off[page])
         self._dec_pos = 0 if page == self._audio else self._pg.gran[page - 1]
         self._skip_to = target + self.preskip
         self._out_pos = target
         self._pend_off = self._pend_n = 0
-        self._have_page = False
-        self._state = _READING
-        self._msg = None
         return 0
 
     # --- decoding ---------------------------------------------------------------------------------
 
-    cdef int _next_page(self) noexcept nogil:
-        """Hand libogg the next page; 0, or 1 at the end of the data, or -1 (self._state set)."""
-        cdef og.ogg_page page
-        cdef int r
-        cdef int64_t k
-        cdef char *dst
-        while True:
-            r = og.ogg_sync_pageout(&self._oy, &page)
-            if r == 1:
-                break
-            if r < 0:  # bytes skipped: a damaged page (bad CRC) or garbage between pages
-                self._state = _FAILED
-                return -1
-            if self._feed >= self._size:
-                self._state = _ENDED
-                return 1
-            k = min(<int64_t> _FEED, self._size - self._feed)
-            dst = og.ogg_sync_buffer(&self._oy, k)
-            if dst == NULL:
-                self._state = _FAILED
-                return -1
-            memcpy(dst, self._map + self._feed, k)
-            if og.ogg_sync_wrote(&self._oy, k) != 0:
-                self._state = _FAILED
-                return -1
-            self._feed += k
-        if <unsigned int> og.ogg_page_serialno(&page) != self._pg.serial:
-            self._state = _FAILED
-            return -1
-        if og.ogg_stream_pagein(&self._os, &page) != 0:
-            self._state = _FAILED
-            return -1
-        self._page_gran = og.ogg_page_granulepos(&page)
-        self._page_eos = og.ogg_page_eos(&page) != 0
-        self._have_page = True
-        return 0
-
-    cdef int64_t _fill(self, float *dst, int64_t want, int64_t frames) noexcept nogil:
-        """Decode up to ``want`` frames into ``dst``; stops early at ``frames``, the end of the
-        data, or a damaged page/packet (``_state``)."""
-        cdef int64_t got = 0, k, first
-        cdef int ch = self.channels, ns, r, drop
+    cdef int64_t _fill(self, float *dst, Py_ssize_t rows, int64_t want) noexcept nogil:
+        cdef int64_t got = 0, k, first, frames = self.frames_declared
+        cdef int ch = self.channels, ns, r, drop, j
+        cdef Py_ssize_t i
+        cdef const float *src
         cdef og.ogg_packet pkt
         while got < want:
             if self._pend_n > 0:
                 k = min(<int64_t> self._pend_n, want - got)
-                memcpy(dst + got * ch, self._pend + self._pend_off * ch, k * ch * sizeof(float))
+                src = self._pend + self._pend_off * ch
+                if rows:
+                    for j in range(ch):
+                        for i in range(k):
+                            dst[j * rows + got + i] = src[i * ch + j]
+                else:
+                    memcpy(dst + got * ch, src, k * ch * sizeof(float))
                 self._pend_off += k
                 self._pend_n -= k
                 got += k
@@ -381,7 +494,7 @@ cdef class OpusReader:
                 break
             drop = <int> max(0, min(<int64_t> ns, self._skip_to - self._dec_pos))
             first = self._dec_pos + drop - self.preskip  # output frame of the first kept sample
-            if drop == 0 and want - got >= ns and first + ns <= frames:
+            if rows == 0 and drop == 0 and want - got >= ns and first + ns <= frames:
                 r = op.opus_decode_float(
                     self._dec, pkt.packet, <op.opus_int32> pkt.bytes, dst + got * ch, ns, 0
                 )
@@ -402,31 +515,6 @@ cdef class OpusReader:
             self._dec_pos += ns
         return got
 
-    def readf_into(self, float[:, ::1] out, Py_ssize_t start, Py_ssize_t frames):
-        """Decode up to ``frames`` frames into rows ``start:start+frames`` of ``out`` [n, channels].
-
-        Returns the frames decoded (fewer at the stated end, or where the data end). A damaged page
-        or packet raises ``AudioFileError`` with ``frames_decoded``."""
-        self._check_open()
-        if out.shape[1] != self.channels:
-            raise ValueError(f"buffer has {out.shape[1]} channels, file has {self.channels}")
-        if start < 0 or frames < 0 or start + frames > out.shape[0]:
-            raise ValueError(f"rows {start}:{start + frames} outside buffer of {out.shape[0]}")
-        if frames == 0:
-            return 0
-        cdef float *ptr = &out[start, 0]
-        cdef int64_t got, total = self.frames_declared
-        with nogil:
-            got = self._fill(ptr, frames, total)
-        if self._state == _FAILED and got < frames:
-            raise AudioFileError(
-                f"'{self.path}': decoding failed after {got} frames: damaged Ogg Opus page or "
-                f"packet near byte {self._feed}",
-                self.path,
-                frames_decoded=got,
-            )
-        return got
-
     def seek(self, int64_t frame):
         """Position at output ``frame``: libopus restarts on the last page boundary at least
         :attr:`preroll` samples before it (a fresh decoder) and decodes forward."""
@@ -443,23 +531,9 @@ cdef class OpusReader:
         self._restart(page, frame)
         return frame
 
-    cdef int _check_open(self) except -1:
-        if self._map == NULL:
-            raise ValueError(f"'{self.path}': the Ogg Opus reader is closed")
-        return 0
-
     @property
     def frames(self):
         return self.frames_declared
-
-    def close(self):
-        self._release()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def open_opus(bytes raw, str name, long long frames):
@@ -479,16 +553,12 @@ def open_opus(bytes raw, str name, long long frames):
     if _walk(r._map, r._size, &r._pg) != 0 or r._headers(frames) != 0:
         r._release()
         return None
+    r._serial = r._pg.serial
     r._pend = <float *> malloc(_MAX_PACKET * r.channels * sizeof(float))
     if r._pend == NULL:
         r._release()
         raise MemoryError()
-    og.ogg_sync_init(&r._oy)
-    r._oy_init = True
-    if og.ogg_stream_init(&r._os, <int> r._pg.serial) != 0:
-        r._release()
-        raise MemoryError()
-    r._os_init = True
+    r._demux_init()
     r._restart(r._audio, 0)
     return r
 
@@ -512,7 +582,6 @@ def open_opus(bytes raw, str name, long long frames):
 # the end of its last packet, except the end page's, which may cut its last packet short
 # (libsndfile's frame count is that granule); so frame k is decoded sample k (no start offset).
 
-DEF _VORBIS_FEED = 1 << 15  # bytes read into libogg's sync buffer at a time
 DEF _POOL = 4               # synthesis states kept per file
 
 
@@ -736,89 +805,40 @@ def vorbis_index(int fd):
     return ix
 
 
-cdef class VorbisReader:
+cdef class VorbisReader(_OggReader):
     """An Ogg Vorbis file decoded through its :class:`VorbisIndex` (``readf_into``,
     ``readf_planar_into``, ``seek``, ``close``). Made by :func:`open_vorbis`."""
 
     cdef VorbisIndex _ix
     cdef Decoder *_dec
-    cdef int _fd
-    cdef og.ogg_sync_state _oy
-    cdef og.ogg_stream_state _os
-    cdef bint _oy_init, _os_init
-    cdef int64_t _feed        # next byte to read into libogg's sync buffer
     cdef int64_t _pkt_end     # decoded position at which the last packet pulled ends
     cdef long _prev_bs        # its block size (0: none pulled since the seek)
     cdef bint _decoding       # the decoder has been restarted and fed since the seek
     cdef int64_t _dec_pos     # position of the next sample the decoder returns
     cdef int64_t _out_pos     # output frame of the next delivered frame
-    cdef int64_t _page_gran
-    cdef bint _page_eos, _have_page
-    cdef int _state
-    cdef readonly int channels, samplerate, format
     cdef readonly int64_t frames
-    cdef readonly str path, decoder
     cdef readonly double split_min_seconds
 
     def __cinit__(self):
         self._dec = NULL
-        self._fd = -1
-        self._oy_init = False
-        self._os_init = False
 
     def __dealloc__(self):
-        self._release()
+        self._release_own()
 
-    cdef void _release(self) noexcept:
+    cdef void _release_own(self) noexcept:
         if self._dec != NULL:
             if self._ix is not None:
                 self._ix._give(self._dec)
             else:
                 _decoder_free(self._dec)
             self._dec = NULL
-        if self._os_init:
-            og.ogg_stream_clear(&self._os)
-            self._os_init = False
-        if self._oy_init:
-            og.ogg_sync_clear(&self._oy)
-            self._oy_init = False
-        if self._fd >= 0:
-            c_close(self._fd)
-            self._fd = -1
 
-    cdef int _next_page(self) noexcept nogil:
-        """Hand libogg the next page; 0, or -1 (``_state`` set)."""
-        cdef og.ogg_page page
-        cdef int r
-        cdef Py_ssize_t k, got
-        cdef char *dst
-        while True:
-            r = og.ogg_sync_pageout(&self._oy, &page)
-            if r == 1:
-                break
-            if r < 0 or self._feed >= self._ix.size:  # a damaged page, or the file shrank
-                self._state = _FAILED
-                return -1
-            k = <Py_ssize_t> min(<int64_t> _VORBIS_FEED, self._ix.size - self._feed)
-            dst = og.ogg_sync_buffer(&self._oy, k)
-            if dst == NULL:
-                self._state = _FAILED
-                return -1
-            got = pread(self._fd, dst, k, self._feed)
-            if got <= 0 or og.ogg_sync_wrote(&self._oy, got) != 0:
-                self._state = _FAILED
-                return -1
-            self._feed += got
-        if <unsigned int> og.ogg_page_serialno(&page) != self._ix._pg.serial:
-            self._state = _FAILED
-            return -1
-        if og.ogg_stream_pagein(&self._os, &page) != 0:
-            self._state = _FAILED
-            return -1
-        self._page_gran = og.ogg_page_granulepos(&page)
-        self._page_eos = og.ogg_page_eos(&page) != 0
-        self._have_page = True
-        return 0
+    cdef void _release(self) noexcept:
+        self._release_own()
+        self._release_demux()
+
+    cdef str _what(self):
+        return "Ogg Vorbis"
 
     cdef int _packet(self) noexcept nogil:
         """Pull the next packet and decode it if its samples (or the next packet's) are wanted;
@@ -912,51 +932,6 @@ cdef class VorbisReader:
                 break
         return got
 
-    cdef object _failed(self, int64_t got):
-        return AudioFileError(
-            f"'{self.path}': decoding failed after {got} frames: damaged Ogg Vorbis page or "
-            f"packet near byte {self._feed}",
-            self.path,
-            frames_decoded=got,
-        )
-
-    def readf_into(self, float[:, ::1] out, Py_ssize_t start, Py_ssize_t frames):
-        """Decode up to ``frames`` frames into rows ``start:start+frames`` of ``out`` [n, channels].
-        Returns the frames decoded (fewer at the end). A damaged page or packet raises
-        ``AudioFileError`` with ``frames_decoded``."""
-        self._check_open()
-        if out.shape[1] != self.channels:
-            raise ValueError(f"buffer has {out.shape[1]} channels, file has {self.channels}")
-        if start < 0 or frames < 0 or start + frames > out.shape[0]:
-            raise ValueError(f"rows {start}:{start + frames} outside buffer of {out.shape[0]}")
-        if frames == 0:
-            return 0
-        cdef float *ptr = &out[start, 0]
-        cdef int64_t got
-        with nogil:
-            got = self._fill(ptr, 0, frames)
-        if self._state == _FAILED and got < frames:
-            raise self._failed(got)
-        return got
-
-    def readf_planar_into(self, float[:, ::1] out, Py_ssize_t start, Py_ssize_t frames):
-        """:meth:`readf_into` for ``out`` [channels, n]: frames go to columns ``start:start+frames``."""
-        self._check_open()
-        if out.shape[0] != self.channels:
-            raise ValueError(f"buffer has {out.shape[0]} channels, file has {self.channels}")
-        if start < 0 or frames < 0 or start + frames > out.shape[1]:
-            raise ValueError(f"columns {start}:{start + frames} outside buffer of {out.shape[1]}")
-        if frames == 0:
-            return 0
-        cdef float *ptr = &out[0, start]
-        cdef Py_ssize_t rows = out.shape[1]
-        cdef int64_t got
-        with nogil:
-            got = self._fill(ptr, rows, frames)
-        if self._state == _FAILED and got < frames:
-            raise self._failed(got)
-        return got
-
     def seek(self, int64_t frame):
         """Position at output ``frame`` (exact anywhere: the decoder restarts at the last page
         boundary before it and decodes forward). Returns the frame."""
@@ -966,33 +941,13 @@ cdef class VorbisReader:
         frame = min(frame, self._ix.frames)
         cdef int64_t pos = 0
         cdef int page = self._ix._restart_at(frame, &pos)
-        if og.ogg_sync_reset(&self._oy) != 0:
-            raise AudioFileError(f"'{self.path}': libogg cannot reset its sync state", self.path)
-        if og.ogg_stream_reset_serialno(&self._os, <int> self._ix._pg.serial) != 0:
-            raise AudioFileError(f"'{self.path}': libogg cannot reset its stream", self.path)
-        self._feed = self._ix._pg.off[page]
+        self._demux_reset(self._ix._pg.off[page])
         self._pkt_end = pos
         self._prev_bs = 0
         self._decoding = False
         self._dec_pos = pos
         self._out_pos = frame
-        self._have_page = False
-        self._state = _READING
         return frame
-
-    cdef int _check_open(self) except -1:
-        if self._fd < 0:
-            raise ValueError(f"'{self.path}': the Ogg Vorbis reader is closed")
-        return 0
-
-    def close(self):
-        self._release()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def open_vorbis(VorbisIndex ix, int fd, str name, double split_min_seconds):
@@ -1008,12 +963,9 @@ def open_vorbis(VorbisIndex ix, int fd, str name, double split_min_seconds):
     r.frames = ix.frames
     r.format = 0x200060  # libsndfile's SF_FORMAT_OGG | SF_FORMAT_VORBIS
     r.split_min_seconds = split_min_seconds
-    og.ogg_sync_init(&r._oy)
-    r._oy_init = True
-    if og.ogg_stream_init(&r._os, <int> ix._pg.serial) != 0:
-        r._release()
-        raise MemoryError()
-    r._os_init = True
+    r._size = ix.size
+    r._serial = ix._pg.serial
+    r._demux_init()
     r._dec = ix._take()
     r.seek(0)
     return r
