@@ -585,6 +585,39 @@ def open_opus(bytes raw, str name, long long frames):
 DEF _POOL = 4               # synthesis states kept per file
 
 
+cdef bint _same_bytes(int fd, bytes want, int64_t offset) except -1:
+    cdef Py_ssize_t n = len(want)
+    cdef char *buf = <char *> malloc(n if n else 1)
+    cdef Py_ssize_t got
+    cdef const char *ref = want
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            got = pread(fd, buf, <size_t> n, offset)
+        return got == n and memcmp(buf, ref, n) == 0
+    finally:
+        free(buf)
+
+
+cdef int _declined[2]
+
+
+cdef int _why(int reason, int page) noexcept:
+    _declined[0] = reason
+    _declined[1] = page
+    return reason
+
+
+def declined():
+    """Why the last :func:`vorbis_index` call returned None (diagnostics, tests): ``(reason,
+    page)``; reason 0: it did not; 1: not one stream of whole pages ending in its end page at the
+    end of the file; 2: headers not alone on their pages, or not Vorbis; 3: an empty audio packet;
+    4: a packet that is not audio; 5: the end page's granule; 6: a page's granule other than its
+    packets' block sizes count (a stream not starting at 0); 7: no audio packet."""
+    return _declined[0], _declined[1]
+
+
 cdef struct Decoder:
     vb.vorbis_dsp_state vd
     vb.vorbis_block blk
@@ -610,6 +643,7 @@ cdef class VorbisIndex:
     cdef int _bs_long
     cdef Decoder **_pool
     cdef int _npool
+    cdef bytes _head, _tail   # the header pages and the end page, as indexed
     cdef readonly int64_t frames, size
     cdef readonly int channels, samplerate
 
@@ -677,6 +711,7 @@ cdef class VorbisIndex:
         vb.vorbis_comment_clear(&vc)
         og.ogg_stream_clear(&os)
         if bad or i >= self._pg.n or self._pg.cont[i] or self._pg.gran[0] != 0:
+            _why(2, i)
             return -1
         return i
 
@@ -687,7 +722,7 @@ cdef class VorbisIndex:
         cdef const uint8_t *body
         cdef int i, k, nseg, lv, n = 0
         cdef long bs, prev_bs = 0
-        cdef int64_t pos = 0, end = -1, before_last = 0, g, at
+        cdef int64_t pos = 0, end = -1, g, at
         cdef bint starting
         cdef void *p
         self._start_page = <int64_t *> malloc(self._pg.n * sizeof(int64_t))
@@ -708,13 +743,12 @@ cdef class VorbisIndex:
                 lv = h[_PAGE_HEADER + k]
                 if starting:
                     if lv == 0:
-                        return 1  # an empty packet: libsndfile skips it, positions would shift
+                        return _why(3, i)  # an empty packet: libsndfile skips it
                     pkt.packet = <unsigned char *> body + at
                     pkt.bytes = lv
                     bs = vb.vorbis_packet_blocksize(&self._vi, &pkt)
                     if bs <= 0:
-                        return 1  # not an audio packet
-                    before_last = pos
+                        return _why(4, i)  # not an audio packet
                     if prev_bs:
                         pos += (prev_bs + bs) >> 2
                     prev_bs = bs
@@ -728,14 +762,26 @@ cdef class VorbisIndex:
                     starting = True
                     end = pos
             g = self._pg.gran[i]
-            if i == self._pg.n - 1:  # the end page: its granule may cut the last packet short
-                if end < 0 or not starting or not (before_last <= g <= end) or g <= 0:
-                    return 1
+            if i == self._pg.n - 1:
+                # The end page: its granule may cut the decoded end short (libvorbis trims the last
+                # packet, and libsndfile's reads stop at the frame count, which is this granule).
+                if end < 0 or not starting or not 0 < g <= end:
+                    return _why(5, i)
                 self.frames = g
             elif g != end:
-                return 1
+                return _why(6, i)  # a granule other than the block sizes count (or a start offset)
         self._nstarts = n
-        return 0 if n > 0 else 1
+        return 0 if n > 0 else _why(7, 0)
+
+    def matches(self, int fd):
+        """Whether the file open at ``fd`` still has the header pages and end page indexed (a file
+        rewritten in place within one tick of the file system's clock keeps its size and times)."""
+        cdef struct_stat st
+        if fstat(fd, &st) != 0 or st.st_size != self.size:
+            return False
+        return _same_bytes(fd, self._head, 0) and _same_bytes(
+            fd, self._tail, self.size - len(self._tail)
+        )
 
     cdef Decoder *_take(self) except NULL:
         """A synthesis state for this file's stream, from the pool or new (GIL held)."""
@@ -786,14 +832,18 @@ def vorbis_index(int fd):
     cdef int64_t size = 0
     cdef const uint8_t *m = _map_fd(fd, &size)
     cdef int audio
+    _why(0, 0)
     if m == NULL:
         return None
     try:
-        if _walk(m, size, &ix._pg) != 0 or ix._pg.n < 4:
+        if _walk(m, size, &ix._pg) != 0:
+            _why(1, ix._pg.n)
             return None
         audio = ix._headers(m)
         if audio < 0 or ix._packets(m, audio) != 0:
             return None
+        ix._head = (<const char *> m)[:ix._pg.off[audio]]
+        ix._tail = (<const char *> m + ix._pg.off[ix._pg.n - 1])[:size - ix._pg.off[ix._pg.n - 1]]
     finally:
         munmap(<void *> m, size)
     ix.size = size

@@ -1,8 +1,11 @@
 """Ogg Vorbis decoded through libvorbis directly (``mlxdsp._ext._oggread``): the same libvorbis and
 the same samples as libsndfile's reader, without its per-open decoder set-up (~0.4 ms of codebook
 unpacking) and page-bisecting seek. Each file is indexed once per process (every page and packet
-checked, kept while the file is unchanged: same device, inode, size, mtime and ctime); its readers
-share a pool of synthesis states, so a short read of a file read before costs an open, a table
+checked) and the index kept while the file is unchanged: same device, inode, size, mtime and ctime,
+and the same bytes in its header pages and end page (a file rewritten in place within one tick of the
+file system's coarse clock keeps its times; anything else changed in it fails the page CRCs and
+granule checks while decoding, with an error, never other samples). Its readers share a pool of
+synthesis states, so a short read of a file read before costs an open, two small preads, a table
 lookup and the decoding.
 
 Only what it decodes exactly as libsndfile does (``_oggread.vorbis_index`` says which); anything else,
@@ -76,7 +79,8 @@ def _index(fd: int):
         found = _indexes.get(key, False)
         if found is not False:
             _indexes.move_to_end(key)
-            return found
+    if found is None or (found is not False and found.matches(fd)):
+        return found
     found = _oggread.vorbis_index(fd)
     with _lock:
         _indexes[key] = found
