@@ -665,7 +665,7 @@ cdef class VorbisIndex:
         if self._vi_init:
             vb.vorbis_info_clear(&self._vi)
 
-    cdef int _headers(self, const uint8_t *m) except -1:
+    cdef int _headers(self, const uint8_t *m) except -2:
         """Parse the three header packets; the index of the first audio page, or -1."""
         cdef og.ogg_stream_state os
         cdef og.ogg_page page

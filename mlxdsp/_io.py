@@ -251,7 +251,6 @@ _SPLIT_ENCODINGS = frozenset(
     | {0x70, 0x71, 0x72, 0x73, 0x82}
 )
 _SF_VORBIS = 0x0060
-_OGG_MAX_PAGE = 27 + 255 + 255 * 255  # header + segment table + body
 
 
 _cores_seen: tuple = (None, 1)
@@ -286,73 +285,6 @@ def decode_threads(fn: str, cap: int | None = None) -> int:
     return max(1, min(k, cores, cores if cap is None else cap))
 
 
-def _ogg_last_page_granule(raw: bytes, size: int) -> int:
-    """Granule position (end sample) of the page before an Ogg file's last page; 0 if not found.
-
-    libsndfile 1.2's Vorbis seek lands on wrong samples inside the last page (measured: a read from
-    any frame in its last ~7000 frames differs from the full decode by up to 0.6), so no part of a
-    split Vorbis decode starts there.
-
-    Reads the last 16 KiB first (a 1 s read calls this on every open): when some page found there
-    starts a chain of whole pages that ends exactly at the end of the file, the last two of those
-    are the file's; otherwise (large pages, a cut-off file) the last two maximal pages' worth is
-    parsed from its first page on, as far as the pages go."""
-    fd = os.open(raw, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    try:
-        short = min(size, 1 << 14)
-        buf = os.pread(fd, short, size - short)
-        pos = buf.find(b"OggS")
-        while 0 <= pos:
-            granules = _ogg_page_granules(buf, pos)
-            if granules is not None and len(granules) >= 2:
-                return max(0, granules[-2])
-            pos = buf.find(b"OggS", pos + 1)
-        tail = min(size, 2 * _OGG_MAX_PAGE)
-        buf = os.pread(fd, tail, size - tail) if tail > short else buf
-    finally:
-        os.close(fd)
-    granules = []
-    pos = buf.find(b"OggS")
-    while 0 <= pos and pos + 27 <= len(buf):
-        nseg = buf[pos + 26]
-        if pos + 27 + nseg > len(buf):
-            break
-        body = sum(buf[pos + 27 : pos + 27 + nseg])
-        granules.append(int.from_bytes(buf[pos + 6 : pos + 14], "little", signed=True))
-        pos = buf.find(b"OggS", pos + 27 + nseg + body)
-    return max(0, granules[-2]) if len(granules) >= 2 else 0
-
-
-_last_granule_seen: tuple = (None, 0)
-
-
-def _last_granule(f, raw: bytes, size: int) -> int:
-    """:func:`_ogg_last_page_granule` of the file handle ``f`` reads, scanned once per handle: a
-    short Vorbis read asks twice (its seek, then its split limit). The handle itself is the key (kept
-    referenced, so no other object can take its identity)."""
-    global _last_granule_seen
-    seen, granule = _last_granule_seen
-    if seen is not f:
-        granule = _ogg_last_page_granule(raw, size)
-        _last_granule_seen = (f, granule)
-    return granule
-
-
-def _ogg_page_granules(buf: bytes, pos: int) -> list[int] | None:
-    """Granules of the pages from ``buf[pos]`` on when they follow each other exactly to the end
-    of ``buf``; None when they do not."""
-    granules = []
-    while pos < len(buf):
-        if buf[pos : pos + 4] != b"OggS" or pos + 27 > len(buf):
-            return None
-        nseg = buf[pos + 26]
-        if pos + 27 + nseg > len(buf):
-            return None
-        granules.append(int.from_bytes(buf[pos + 6 : pos + 14], "little", signed=True))
-        pos += 27 + nseg + sum(buf[pos + 27 : pos + 27 + nseg])
-    return granules if pos == len(buf) else None
-
-
 def _split_limit(f, raw: bytes, size: int) -> int:
     """Frames before which part boundaries may fall for a split decode of ``f``; 0: decode it
     sequentially (a format whose seek is not bit-exact, or a length the header does not state)."""
@@ -374,7 +306,7 @@ def _split_limit(f, raw: bytes, size: int) -> int:
     if fmt & 0x0FFF0000 not in _SPLIT_CONTAINERS or fmt & 0xFFFF not in _SPLIT_ENCODINGS:
         return 0
     if fmt & 0xFFFF == _SF_VORBIS:
-        return min(f.frames, _last_granule(f, raw, size))
+        return 0  # libsndfile's Vorbis seek is not safe (_seek): Vorbis it decodes is not split
     return f.frames
 
 
@@ -678,26 +610,23 @@ def _truncated(fn, name, decoded, expected, strict, reason=None):
 
 
 def _seek(f, raw: bytes, size: int, start: int) -> None:
-    """``f.seek(start)``, except into the last Ogg page of a libsndfile Vorbis file, where
-    libsndfile 1.2's seek lands on wrong samples (up to 0.7 off; soundfile reads the same): there
-    it seeks to the last frame before that page and decodes forward (at most one page)."""
+    """``f.seek(start)`` for ``f`` at frame 0 (just opened), except where libsndfile decodes Ogg
+    Vorbis (a file the libvorbis reader leaves to it: chained, cut off, damaged, not starting at 0):
+    there the frames before ``start`` are decoded and dropped. libsndfile 1.2's Vorbis seek runs
+    libvorbis's ``vorbis_synthesis_trackonly``, which dereferences NULL on a packet naming a mode
+    the stream does not have (a damaged packet: the process dies, soundfile's too), and it lands on
+    wrong samples inside the last page (up to 0.7 off)."""
     if isinstance(f, (LibavFile, _io_vorbis.VorbisReader)) or f.format & 0xFFFF != _SF_VORBIS:
         f.seek(start)
         return
-    safe = _last_granule(f, raw, size)
-    if start < safe:
-        f.seek(start)
-        return
-    at = max(0, safe - 1)
-    f.seek(at)
-    if start > at:
-        skip = np.empty((min(_BLOCK_FRAMES, start - at), f.channels), np.float32)
-        while at < start:
-            want = min(skip.shape[0], start - at)
-            got, _ = _readf(f, skip, 0, want, None)
-            at += got
-            if got < want:  # a damaged file: the reads after this report it
-                break
+    skip = np.empty((min(_BLOCK_FRAMES, start), f.channels), np.float32)
+    at = 0
+    while at < start:
+        want = min(skip.shape[0], start - at)
+        got, _ = _readf(f, skip, 0, want, None)
+        at += got
+        if got < want:  # a damaged or short file: the reads after this report it
+            break
 
 
 def _span(fn, f, raw, size, offset: float, duration: float | None) -> tuple[int, int]:
