@@ -301,6 +301,34 @@ def test_files_it_declines_load_as_before(files, tmp_path, case, monkeypatch):
             np.testing.assert_array_equal(now, before, err_msg=str(kw))
 
 
+def test_a_packet_that_kills_libsndfiles_seek_does_not_kill_the_process():
+    # A damaged audio packet names a mode the stream lacks: the reader declines the file, and
+    # libsndfile 1.2's Vorbis seek to frame 1152 would dereference NULL in libvorbis
+    # (vorbis_synthesis_trackonly; soundfile.SoundFile.seek(1152) dies the same way). mlxdsp
+    # decodes from the start instead. In a child process, so a regression fails this test only.
+    path = os.path.join(
+        os.path.dirname(__file__), "data", "io", "fuzz", "vorbis-seek-trackonly-null-mode.ogg"
+    )
+    code = (
+        "import sys, mlxdsp\n"
+        "for kw in ({'offset': 1152 / 22050}, {'offset': 0.05, 'duration': 0.01}):\n"
+        "    try:\n"
+        "        mlxdsp.load(sys.argv[1], **kw)\n"
+        "    except mlxdsp.AudioFileError as err:\n"
+        "        print(err.frames_decoded)\n"
+        "    list(mlxdsp.stream(sys.argv[1], offset=kw['offset'], strict=False))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code, path],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert _io_vorbis.open_read(path.encode(), path) is None
+
+
 def test_a_damaged_page_stops_the_read_at_the_exact_frame(files, tmp_path, monkeypatch):
     monkeypatch.setenv("MLXDSP_DECODE_THREADS", "1")
     src = files["stereo"]
