@@ -225,11 +225,9 @@ THREADS_ENV = "MLXDSP_DECODE_THREADS"
 # Spans shorter than this decode on one thread: a second handle's open + seek + thread start cost
 # about as much as decoding this many seconds on the other core (measured break-even, docs/io.md).
 _SPLIT_MIN_SECONDS = 2.0
-# Lower break-evens by libsndfile encoding (a reader of our own states its own as the attribute
-# ``split_min_seconds``, e.g. the libFLAC reader): measured on a 180 s 44.1 kHz stereo file at
-# 120 s (quiet). Vorbis: a second handle costs ~0.6 ms (open 430 us + seek 150 us) against
-# 1.85 ms of decoding per second: break-even ~0.7 s, taken from 1 s.
-_SPLIT_MIN_BY_ENCODING = {0x0060: 1.0}
+# Readers of our own state a lower break-even as the attribute ``split_min_seconds`` (the libFLAC
+# and libvorbis readers: a second handle of theirs is cheap), measured on the 180 s 44.1 kHz stereo
+# benchmark files at 120 s (quiet).
 # Ogg Opus: each later part first decodes _io_libav.OPUS_EXACT_PREROLL_SECONDS (2 s) and drops it.
 _OPUS_SPLIT_MIN_SECONDS = 12.0
 # Ogg Opus parts are exact by measurement, not by construction (a restarted libopus converges on the
@@ -346,21 +344,14 @@ def _split_bounds(n: int, parts: int, extra: int = 0) -> list[int]:
     return [0, *(share + (i - 1) * (share - extra) for i in range(1, parts)), n]
 
 
-# What a later part costs before its first frame, in seconds of decoding the same format (measured on
-# the 180 s 44.1 kHz stereo benchmark files, quiet): libsndfile Vorbis opens in ~450 us (most of it
-# vorbis_synthesis_init), seeks in ~170 us and starts its thread, against ~1.9 ms of decoding per
-# second (a 1 s read at 120 s: one thread 2.56 ms, equal parts 2.67, these 2.31-2.42). Ogg Opus parts
-# decode the libopus restart (OPUS_EXACT_PREROLL_SECONDS, plus half a page on average).
-_SPLIT_EXTRA_BY_ENCODING = {0x0060: 0.4}
-
-
+# What a later part costs before its first frame, in frames of decoding: an Ogg Opus part decodes
+# the libopus restart (OPUS_EXACT_PREROLL_SECONDS, plus half a page on average); a libvorbis reader
+# part, half a page and a thread start (_io_vorbis.SPLIT_EXTRA_SECONDS).
 def _split_extra_frames(f) -> int:
     if isinstance(f, OggLibavReader):
         return int((_io_libav.OPUS_EXACT_PREROLL_SECONDS + 0.5) * f.samplerate)
     if isinstance(f, _io_vorbis.VorbisReader):
         return int(_io_vorbis.SPLIT_EXTRA_SECONDS * f.samplerate)
-    if isinstance(f, _sndfile.SndFile):
-        return int(_SPLIT_EXTRA_BY_ENCODING.get(f.format & 0xFFFF, 0.0) * f.samplerate)
     return 0
 
 
@@ -663,14 +654,11 @@ def _read_blocks(f, n: int) -> tuple[np.ndarray, int, str | None]:
 
 def _split_min_seconds(f) -> float:
     """Shortest span worth a second handle for ``f``: the reader's own ``split_min_seconds``, else
-    :data:`_SPLIT_MIN_BY_ENCODING`'s for a libsndfile handle, else (and never more than)
-    :data:`_SPLIT_MIN_SECONDS` (tests set that to 0 to force splits). A lower break-even counts only
+    (and never more than) :data:`_SPLIT_MIN_SECONDS` (tests set that to 0 to force splits). A lower break-even counts only
     while the 1-minute load average leaves a core idle: for so short a span the second handle's fixed
     cost is a bet on the other core being free, lost on a busy machine (measured at load 8 on 2
     cores: a 1 s FLAC read in two parts 1.2 ms, on one thread 0.9 ms)."""
     own = getattr(f, "split_min_seconds", None)
-    if own is None and isinstance(f, _sndfile.SndFile):
-        own = _SPLIT_MIN_BY_ENCODING.get(f.format & 0xFFFF)
     if own is None or own >= _SPLIT_MIN_SECONDS or not _idle_core():
         return _SPLIT_MIN_SECONDS
     return own
