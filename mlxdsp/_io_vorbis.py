@@ -26,9 +26,11 @@ except ImportError:  # built without libogg/libvorbis development files: libsndf
     _oggread = None
 
 DISABLE_ENV = "MLXDSP_VORBIS_DECODER"  # "libsndfile": decode Ogg Vorbis through libsndfile
-# A later part of a split decode costs an open, a lookup and a restart (~20 us), a thread start, and
-# decoding on average half a page before its first frame (measured, docs/io.md).
-SPLIT_MIN_SECONDS = 0.25
+# A later part of a split decode costs ~0.2 ms (a thread start, an open with its index check, the
+# restart, half a page of decoding) against ~1.9 ms of decoding per second: measured on the 180 s
+# benchmark file at 120 s (quiet), one thread / two parts: 0.3 s 0.57 / 0.62 ms, 0.5 s 0.94 / 0.82,
+# 1 s 1.91 / 1.32 (the first part longer by 0.05 s; 0 s or 0.1 s: 1.33, 1.37).
+SPLIT_MIN_SECONDS = 0.4
 SPLIT_EXTRA_SECONDS = 0.05
 _CACHED_FILES = 16
 
