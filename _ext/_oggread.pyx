@@ -643,7 +643,7 @@ cdef class VorbisIndex:
     cdef int _bs_long
     cdef Decoder **_pool
     cdef int _npool
-    cdef bytes _head, _tail   # the header pages and the end page, as indexed
+    cdef bytes _head, _tail   # the header pages (up to 16 KiB) and the end page, as indexed
     cdef readonly int64_t frames, size
     cdef readonly int channels, samplerate
 
@@ -774,8 +774,9 @@ cdef class VorbisIndex:
         return 0 if n > 0 else _why(7, 0)
 
     def matches(self, int fd):
-        """Whether the file open at ``fd`` still has the header pages and end page indexed (a file
-        rewritten in place within one tick of the file system's clock keeps its size and times)."""
+        """Whether the file open at ``fd`` still starts with the header bytes and ends with the end
+        page indexed (a file rewritten in place within one tick of the file system's clock keeps its
+        size and times)."""
         cdef struct_stat st
         if fstat(fd, &st) != 0 or st.st_size != self.size:
             return False
@@ -842,7 +843,9 @@ def vorbis_index(int fd):
         audio = ix._headers(m)
         if audio < 0 or ix._packets(m, audio) != 0:
             return None
-        ix._head = (<const char *> m)[:ix._pg.off[audio]]
+        # (The comment header may hold pictures: megabytes. 16 KiB of the headers, the serial number
+        # in every page header, and the end page tell a rewritten file.)
+        ix._head = (<const char *> m)[:min(ix._pg.off[audio], 1 << 14)]
         ix._tail = (<const char *> m + ix._pg.off[ix._pg.n - 1])[:size - ix._pg.off[ix._pg.n - 1]]
     finally:
         munmap(<void *> m, size)
