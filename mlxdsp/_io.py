@@ -237,15 +237,16 @@ _JUNCTION_FRAMES = 2048
 # libsndfile containers and encodings whose seeks land on exactly the samples of a full decode, so
 # parts decoded by separate handles are bit-identical to one sequential decode (tests/test_io_split.py
 # checks every pair over many split points). Containers: WAV, AIFF, AU, W64, WAVEX, FLAC, CAF, OGG,
-# RF64, MPEG; encodings: PCM s8/16/24/32/u8, float, double, mu-law, A-law, IMA/MS ADPCM, Vorbis,
+# RF64, MPEG; encodings: PCM s8/16/24/32/u8, float, double, mu-law, A-law, IMA/MS ADPCM,
 # ALAC 16/20/24/32, MP3. Not Opus: after a seek (80 ms pre-roll) libopus reproduces the full
 # decode exactly at most points but not all (measured: 2-4 % of random points differ by <= 1.5e-7).
+# Not Vorbis: libsndfile's Vorbis seek is never called (_seek); the libvorbis reader splits itself.
 _SPLIT_CONTAINERS = frozenset(
     {0x010000, 0x020000, 0x030000, 0x0B0000, 0x130000, 0x170000, 0x180000, 0x200000, 0x220000}
     | {0x230000}
 )
 _SPLIT_ENCODINGS = frozenset(
-    {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x60}
+    {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13}
     | {0x70, 0x71, 0x72, 0x73, 0x82}
 )
 _SF_VORBIS = 0x0060
@@ -303,19 +304,15 @@ def _split_limit(f, raw: bytes, size: int) -> int:
     fmt = f.format
     if fmt & 0x0FFF0000 not in _SPLIT_CONTAINERS or fmt & 0xFFFF not in _SPLIT_ENCODINGS:
         return 0
-    if fmt & 0xFFFF == _SF_VORBIS:
-        return 0  # libsndfile's Vorbis seek is not safe (_seek): Vorbis it decodes is not split
     return f.frames
 
 
 def _reseeks_exactly(f) -> bool:
-    """Whether a handle that has decoded a while still seeks exactly. libsndfile 1.2's Vorbis does
-    not (after ~30000 decoded frames a seek lands on wrong samples; its first seek is exact), so
-    each Vorbis segment gets a fresh handle; so does each Ogg Opus segment (a seek of ``f`` itself
-    would hand it back to libsndfile, whose 80 ms pre-roll is not exact)."""
-    if isinstance(f, (LibavFile, _io_vorbis.VorbisReader)):
-        return True
-    return f.format & 0xFFFF != _SF_VORBIS and not isinstance(f, OggLibavReader)
+    """Whether a handle that has decoded a while still seeks exactly. Each Ogg Opus segment gets a
+    fresh handle (a seek of ``f`` itself would hand it back to libsndfile, whose 80 ms pre-roll is
+    not exact). (libsndfile's Vorbis, which also lands wrong after ~30000 decoded frames, is never
+    split: :func:`_seek`.)"""
+    return not isinstance(f, OggLibavReader)
 
 
 _CHEAP_ENCODINGS = frozenset({0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11})
