@@ -1,8 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """Ogg Opus and Ogg Vorbis decoding driven directly, demuxed by libogg (GIL released).
 
-Ogg Vorbis: :class:`VorbisIndex` (one per file) and :class:`VorbisReader`, described at the
-former. Ogg Opus through libopus's single-stream decoder:
+Ogg Vorbis: :class:`VorbisIndex` (one per file) and :class:`VorbisReader`; why, and which files, in
+the comment block before them. Ogg Opus through libopus's single-stream decoder (:class:`OpusReader`):
 
 Why not libsndfile's reader or libavcodec's ``libopus`` wrapper: both drive libopus through its
 multistream API, and libopus 1.3's ``opus_multistream_decode_float`` asks ``opus_decoder_get_size``
