@@ -294,8 +294,13 @@ cdef class _OggReader:
             raise ValueError(f"{what} {start}:{start + frames} outside buffer of {n}")
         return 0
 
+    cdef int _prepare(self) except -1:
+        """What a reader needs before it decodes (GIL held)."""
+        return 0
+
     cdef int64_t _read(self, float *dst, Py_ssize_t rows, int64_t frames) except -1:
         cdef int64_t got
+        self._prepare()
         with nogil:
             got = self._fill(dst, rows, frames)
         if self._state == _FAILED and got < frames:
@@ -893,6 +898,12 @@ cdef class VorbisReader(_OggReader):
     cdef str _what(self):
         return "Ogg Vorbis"
 
+    cdef int _prepare(self) except -1:
+        # A synthesis state only once something is decoded (``info`` never needs one).
+        if self._dec == NULL:
+            self._dec = self._ix._take()
+        return 0
+
     cdef int _packet(self) noexcept nogil:
         """Pull the next packet and decode it if its samples (or the next packet's) are wanted;
         0, 1 at the end of the stream, -1 on failure (``_state`` set)."""
@@ -1019,6 +1030,5 @@ def open_vorbis(VorbisIndex ix, int fd, str name, double split_min_seconds):
     r._size = ix.size
     r._serial = ix._pg.serial
     r._demux_init()
-    r._dec = ix._take()
     r.seek(0)
     return r
