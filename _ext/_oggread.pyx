@@ -619,7 +619,8 @@ def declined():
     page)``; reason 0: it did not; 1: not one stream of whole pages ending in its end page at the
     end of the file; 2: headers not alone on their pages, or not Vorbis; 3: an empty audio packet;
     4: a packet that is not audio; 5: the end page's granule; 6: a page's granule other than its
-    packets' block sizes count (a stream not starting at 0); 7: no audio packet."""
+    packets' block sizes count (a stream not starting at 0); 7: no audio packet; 8: libvorbis cannot
+    set up a decoder from the headers."""
     return _declined[0], _declined[1]
 
 
@@ -790,7 +791,9 @@ cdef class VorbisIndex:
         )
 
     cdef Decoder *_take(self) except NULL:
-        """A synthesis state for this file's stream, from the pool or new (GIL held)."""
+        """A synthesis state for this file's stream, from the pool or new (GIL held: libvorbis
+        unpacks the codebooks into the shared ``vorbis_info`` on the first ``vorbis_synthesis_init``
+        of a stream, so no two may run at once; :func:`vorbis_index` runs that first one)."""
         cdef Decoder *d
         if self._npool > 0:
             self._npool -= 1
@@ -799,6 +802,9 @@ cdef class VorbisIndex:
         if d == NULL:
             raise MemoryError()
         if vb.vorbis_synthesis_init(&d.vd, &self._vi) != 0:
+            # (libvorbis has already cleared d.vd.) A first init that fails leaves the codebooks
+            # half built in the vorbis_info, and a second would then succeed on them and crash in
+            # the residue decode: vorbis_index declines such a file after its first failure.
             free(d)
             raise AudioFileError("libvorbis cannot set up a decoder", None)
         if vb.vorbis_block_init(&d.vd, &d.blk) != 0:
@@ -838,6 +844,7 @@ def vorbis_index(int fd):
     cdef int64_t size = 0
     cdef const uint8_t *m = _map_fd(fd, &size)
     cdef int audio
+    cdef Decoder *d
     _why(0, 0)
     if m == NULL:
         return None
@@ -860,6 +867,12 @@ def vorbis_index(int fd):
     ix._bs_long = vb.vorbis_info_blocksize(&ix._vi, 1)
     if ix.channels < 1 or ix.samplerate < 1 or ix._bs_long <= 0:
         return None
+    try:
+        d = ix._take()  # the first synthesis state: it must be set up before any other
+    except AudioFileError:
+        _why(8, 0)
+        return None
+    ix._give(d)
     return ix
 
 
@@ -899,7 +912,7 @@ cdef class VorbisReader(_OggReader):
         return "Ogg Vorbis"
 
     cdef int _prepare(self) except -1:
-        # A synthesis state only once something is decoded (``info`` never needs one).
+        # A synthesis state from the pool only once something is decoded (``info`` needs none).
         if self._dec == NULL:
             self._dec = self._ix._take()
         return 0

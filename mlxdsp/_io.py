@@ -129,7 +129,8 @@ def _open_read(fn: str, path):
                 frames_decoded=0,
             ) from None
     if found == "OGG" and _io_vorbis.vorbis_header(head):
-        g = _io_vorbis.open_read(raw, name)  # libvorbis directly (mlxdsp/_io_vorbis.py)
+        # libvorbis directly (mlxdsp/_io_vorbis.py); info only uses an index already built
+        g = _io_vorbis.open_read(raw, name, build=fn != "info")
         if g is not None:
             return g, raw, name, st.st_size
     try:

@@ -49,9 +49,11 @@ def vorbis_header(head: bytes) -> bool:
     return head[26:28] == b"\x01\x1e" and head[28:35] == b"\x01vorbis"
 
 
-def open_read(raw: bytes, name: str):
+def open_read(raw: bytes, name: str, build: bool = True):
     """A reader of the Ogg Vorbis file at ``raw`` positioned at its first frame, or None when this
-    module does not decode it (libsndfile does, or libavcodec with ``MLXDSP_OGG_DECODER=ffmpeg``)."""
+    module does not decode it (libsndfile does, or libavcodec with ``MLXDSP_OGG_DECODER=ffmpeg``).
+    ``build=False``: None unless the file is indexed already (``info``: building an index and its
+    first synthesis state costs twice libsndfile's open, and only a decode gains from them)."""
     if (
         _oggread is None
         or os.environ.get(DISABLE_ENV) == "libsndfile"
@@ -63,7 +65,7 @@ def open_read(raw: bytes, name: str):
     except OSError:
         return None
     try:
-        index = _index(fd)
+        index = _index(fd, build)
     except BaseException:
         os.close(fd)
         raise
@@ -73,7 +75,7 @@ def open_read(raw: bytes, name: str):
     return _oggread.open_vorbis(index, fd, name, SPLIT_MIN_SECONDS)  # it owns fd from here
 
 
-def _index(fd: int):
+def _index(fd: int, build: bool = True):
     """The file's ``VorbisIndex`` (built on first use, remembered by identity), or None."""
     st = os.fstat(fd)
     key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
@@ -83,6 +85,8 @@ def _index(fd: int):
             _indexes.move_to_end(key)
     if found is None or (found is not False and found.matches(fd)):
         return found
+    if not build:
+        return None
     found = _oggread.vorbis_index(fd)
     with _lock:
         _indexes[key] = found

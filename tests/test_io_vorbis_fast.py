@@ -329,6 +329,37 @@ def test_a_packet_that_kills_libsndfiles_seek_does_not_kill_the_process():
     assert _io_vorbis.open_read(path.encode(), path) is None
 
 
+def test_headers_libvorbis_cannot_set_up_are_declined(monkeypatch):
+    # A first vorbis_synthesis_init that fails leaves half-built codebooks in the shared
+    # vorbis_info; a second one would succeed on them and crash in the residue decode (found by
+    # fuzz/load.py with a split load). The index runs the first one and declines the file.
+    path = os.path.join(
+        os.path.dirname(__file__), "data", "io", "fuzz", "vorbis-codebooks-fail-to-set-up.ogg"
+    )
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert _io_vorbis._oggread.vorbis_index(fd) is None
+    finally:
+        os.close(fd)
+    assert _io_vorbis._oggread.declined() == (8, 0)
+    monkeypatch.setenv("MLXDSP_DECODE_THREADS", "2")
+    with pytest.raises(AudioFileError, match="malformed"):  # libsndfile's verdict, as before
+        mlxdsp.load(path)
+
+
+def test_info_uses_an_index_only_once_one_is_built(files):
+    path = files["mono"]
+    _io_vorbis._indexes.clear()
+    f, *_ = _io._open_read("info", path)
+    with f:
+        assert not isinstance(f, _io_vorbis.VorbisReader)  # libsndfile's open: half the cost
+    mlxdsp.load(path)
+    f, *_ = _io._open_read("info", path)
+    with f:
+        assert isinstance(f, _io_vorbis.VorbisReader)
+    assert mlxdsp.info(path).frames == sf.info(path).frames
+
+
 def test_a_damaged_page_stops_the_read_at_the_exact_frame(files, tmp_path, monkeypatch):
     monkeypatch.setenv("MLXDSP_DECODE_THREADS", "1")
     src = files["stereo"]
