@@ -144,26 +144,16 @@ cdef const uint8_t *_map_fd(int fd, int64_t *size) noexcept:
     return <const uint8_t *> m
 
 
-cdef const uint8_t *_map_file(bytes raw, int64_t *size) noexcept:
-    """:func:`_map_fd` of the file at ``raw``."""
-    cdef int fd = c_open(raw, O_RDONLY | O_CLOEXEC)
-    cdef const uint8_t *m
-    if fd < 0:
-        return NULL
-    m = _map_fd(fd, size)
-    c_close(fd)
-    return m
-
-
 cdef class _OggReader:
-    """What the Ogg readers share: libogg's page sync and stream state, fed from the mapped file
-    (``_map``) or by ``pread`` (``_fd``); the page being decoded; the read state; the interface
-    ``readf_into`` / ``readf_planar_into`` / ``close`` over each reader's ``_fill``."""
+    """What the Ogg readers share: libogg's page sync and stream state, fed by ``pread`` from
+    ``_fd`` (never from a mapping while decoding: a file cut short by another process would raise
+    SIGBUS); the page being decoded; the read state; the interface ``readf_into`` /
+    ``readf_planar_into`` / ``close`` over each reader's ``_fill``."""
 
     cdef og.ogg_sync_state _oy
     cdef og.ogg_stream_state _os
     cdef bint _oy_init, _os_init
-    cdef const uint8_t *_map
+    cdef const uint8_t *_map  # the whole file, mapped only while a reader is being opened
     cdef int _fd
     cdef int64_t _size
     cdef unsigned int _serial
@@ -242,13 +232,10 @@ cdef class _OggReader:
             if dst == NULL:
                 self._state = _FAILED
                 return -1
-            if self._map != NULL:
-                memcpy(dst, self._map + self._feed, k)
-            else:
-                got = pread(self._fd, dst, <size_t> k, self._feed)
-                if got != k:  # a read error, or the file shrank
-                    self._state = _FAILED
-                    return -1
+            got = pread(self._fd, dst, <size_t> k, self._feed)
+            if got != k:  # a read error, or the file shrank
+                self._state = _FAILED
+                return -1
             if og.ogg_sync_wrote(&self._oy, k) != 0:
                 self._state = _FAILED
                 return -1
@@ -313,7 +300,7 @@ cdef class _OggReader:
         return got
 
     cdef int _check_open(self) except -1:
-        if self._map == NULL and self._fd < 0:
+        if self._fd < 0:
             raise ValueError(f"'{self.path}': the {self._what()} reader is closed")
         return 0
 
@@ -328,7 +315,7 @@ cdef class _OggReader:
 
 
 cdef class OpusReader(_OggReader):
-    """A mapped Ogg Opus file decoded by one libopus ``OpusDecoder``. Made by :func:`open_opus`."""
+    """An Ogg Opus file decoded by one libopus ``OpusDecoder``. Made by :func:`open_opus`."""
 
     cdef Pages _pg
     cdef int _audio           # index of the first audio page
@@ -552,12 +539,20 @@ def open_opus(bytes raw, str name, long long frames):
     r.format = 0x200064  # libsndfile's SF_FORMAT_OGG | SF_FORMAT_OPUS
     r.frames_declared = frames
     r.preroll = 3840  # 80 ms (RFC 7845's recommendation); open_opus_part asks for more
-    r._map = _map_file(raw, &r._size)
+    r._fd = c_open(raw, O_RDONLY | O_CLOEXEC)  # released with r from here on
+    if r._fd < 0:
+        return None
+    r._map = _map_fd(r._fd, &r._size)
     if r._map == NULL:
+        r._release()
         return None
     if _walk(r._map, r._size, &r._pg) != 0 or r._headers(frames) != 0:
         r._release()
         return None
+    # Decode by pread, not from the mapping: a file cut short by another process while it is read
+    # then fails the read instead of raising SIGBUS.
+    munmap(<void *> r._map, r._size)
+    r._map = NULL
     r._serial = r._pg.serial
     r._pend = <float *> malloc(_MAX_PACKET * r.channels * sizeof(float))
     if r._pend == NULL:

@@ -360,6 +360,48 @@ def test_info_uses_an_index_only_once_one_is_built(files):
     assert mlxdsp.info(path).frames == sf.info(path).frames
 
 
+_CUT_WHILE_OPEN = r"""
+import os, shutil, sys
+import numpy as np
+import mlxdsp
+from mlxdsp import _io
+src, path = sys.argv[1], sys.argv[2]
+for n in range(2):
+    shutil.copyfile(src, path)
+    f, *_ = _io._open_read("test", path)
+    buf = np.empty((f.frames, f.channels), np.float32)
+    assert f.readf_into(buf, 0, 4096) == 4096  # the reader is decoding
+    size = os.path.getsize(path)
+    with open(path, "r+b") as fp:  # cut in place by "another process" while the reader is open
+        fp.truncate(size // 3 if n else 0)
+    try:
+        got = f.readf_into(buf, 4096, f.frames - 4096)
+        print("short", got < f.frames - 4096)
+    except mlxdsp.AudioFileError as err:
+        print("error", (err.frames_decoded or 0) < f.frames - 4096)
+    f.close()
+"""
+
+
+@pytest.mark.parametrize("kind", ["vorbis", "opus"])
+def test_a_file_cut_while_open_fails_the_read_not_the_process(files, tmp_path, kind):
+    # The Ogg readers read pages with pread: a mapping would raise SIGBUS past the new end. (A
+    # 40 s file: more than the first read's 64 KiB of pages.)
+    src = str(tmp_path / f"src.{kind}")
+    rate = SR if kind == "vorbis" else 48000
+    sf.write(src, _signal(40 * rate, 2, 5), rate, format="OGG", subtype=kind.upper())
+    run = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", _CUT_WHILE_OPEN, src, str(tmp_path / "cut.ogg")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    words = run.stdout.split()  # per cut: how the read ended, and whether it was short
+    assert len(words) == 4 and words[1] == words[3] == "True", run.stdout
+
+
 def test_a_damaged_page_stops_the_read_at_the_exact_frame(files, tmp_path, monkeypatch):
     monkeypatch.setenv("MLXDSP_DECODE_THREADS", "1")
     src = files["stereo"]
