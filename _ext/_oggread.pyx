@@ -775,12 +775,9 @@ cdef class VorbisIndex:
         return 0 if n > 0 else _why(7, 0)
 
     def matches(self, int fd):
-        """Whether the file open at ``fd`` still starts with the header bytes and ends with the end
-        page indexed (a file rewritten in place within one tick of the file system's clock keeps its
-        size and times)."""
-        cdef struct_stat st
-        if fstat(fd, &st) != 0 or st.st_size != self.size:
-            return False
+        """Whether the file open at ``fd``, of the indexed size (the caller's cache key holds it),
+        still starts with the header bytes and ends with the end page indexed (a file rewritten in
+        place within one tick of the file system's clock keeps its size and times)."""
         return _same_bytes(fd, self._head, 0) and _same_bytes(
             fd, self._tail, self.size - len(self._tail)
         )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import sys
-import warnings
 
 import atheris
 
@@ -122,21 +121,17 @@ def one_input(data: bytes) -> None:
     offset = (data[-2] if len(data) > 1 else 0) / 100.0
     with open(_PATH, "wb") as fp:
         fp.write(data)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            meta = mlxdsp.info(_PATH)
-            if mode == 0:
-                mlxdsp.load(_PATH)
-            elif mode == 1:
-                mlxdsp.load(_PATH, offset=offset, duration=0.05, mono=True, strict=False)
-            elif mode == 2:
-                for _ in mlxdsp.stream(_PATH, chunk_frames=257, strict=False):
-                    pass
-            elif 4000 <= meta.sample_rate <= 192000 and meta.frames * meta.channels < (1 << 22):
-                mlxdsp.load(_PATH, sr=16000, duration=0.5)
-    except mlxdsp.AudioFileError:
-        pass
+    with _run.public_calls():
+        meta = mlxdsp.info(_PATH)
+        if mode == 0:
+            mlxdsp.load(_PATH)
+        elif mode == 1:
+            mlxdsp.load(_PATH, offset=offset, duration=0.05, mono=True, strict=False)
+        elif mode == 2:
+            for _ in mlxdsp.stream(_PATH, chunk_frames=257, strict=False):
+                pass
+        elif 4000 <= meta.sample_rate <= 192000 and meta.frames * meta.channels < (1 << 22):
+            mlxdsp.load(_PATH, sr=16000, duration=0.5)
 
 
 def main(argv: list[str] | None = None) -> None:

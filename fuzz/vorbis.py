@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import sys
-import warnings
 
 import atheris
 
@@ -80,7 +79,7 @@ def one_input(data: bytes) -> None:
         fp.write(fixed)
     pick = data[-4:] if len(data) >= 4 else b"\0\0\0\0"
     _io_vorbis._indexes.clear()
-    try:
+    with _run.public_calls():
         r = _io_vorbis.open_read(_PATH.encode(), _PATH)
         if r is not None:
             with r:
@@ -111,11 +110,7 @@ def one_input(data: bytes) -> None:
                 got = r.readf_into(part, 0, k)
                 if pos == n and (got != k or not np.array_equal(part, full[start : start + k])):
                     raise AssertionError(f"a read from frame {start} differs from the full decode")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            mlxdsp.load(_PATH, strict=pick[0] % 2 == 0)
-    except mlxdsp.AudioFileError:
-        pass
+        mlxdsp.load(_PATH, strict=pick[0] % 2 == 0)
 
 
 def main(argv: list[str] | None = None) -> None:
